@@ -1,0 +1,29 @@
+"""detector: find and repair spun text.
+
+>>> import detector
+>>> result = detector.spin("Users can find the phone number online.", rate=0.3, seed=1)
+>>> result.text != "Users can find the phone number online."
+True
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from detector.errors import DetectorError, InputError, ModelError, ResourceError
+from detector.spinner import SpinConfig, SpinResult, Substitution, spin
+from detector.tokenize import Token, tokenize
+
+__all__ = [
+    "DetectorError",
+    "InputError",
+    "ModelError",
+    "ResourceError",
+    "SpinConfig",
+    "SpinResult",
+    "Substitution",
+    "Token",
+    "__version__",
+    "spin",
+    "tokenize",
+]

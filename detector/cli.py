@@ -1,0 +1,136 @@
+"""The ``detector`` command line.
+
+    $ detector spin seeds/001_a4410474596b79a4.txt --seed 1 --show
+    $ detector spin article.txt --rate 0.1 --format json > spun.json
+    $ echo "Users can find the phone number online." | detector spin - --format spintax
+
+Every error a user can cause prints one line, ``detector: error: ...``, and exits non-zero
+(1 bad input, 2 bad usage, 3 missing or damaged resource); nothing prints a traceback unless
+``DETECTOR_DEBUG=1`` is set.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+
+import click
+
+from detector import __version__
+from detector.errors import DetectorError
+from detector.inputs import DEFAULT_MAX_BYTES, read_text, require_english
+
+FORMATS = ("text", "json", "spintax")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="detector")
+def cli() -> None:
+    """Find and repair spun text."""
+
+
+@cli.command()
+@click.argument("file", default="-")
+@click.option("--rate", type=click.FloatRange(0.0, 1.0), default=0.2, show_default=True,
+              help="Share of words to replace.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed: same seed, same output.")
+@click.option("--thesaurus", default="wordnet,phrases", show_default=True,
+              help="wordnet, wordnet-broad, phrases, a .tsv/.json file, or several joined by commas.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--show", is_flag=True, help="Highlight each substitution (with the original after it).")
+@click.option("--match-case/--no-match-case", default=True, show_default=True,
+              help="Carry capitalisation over, or paste entries as naive spinners do.")
+@click.option("--inflect/--no-inflect", default=True, show_default=True,
+              help="Carry inflection over (users -> customers), or paste the bare lemma.")
+@click.option("--min-zipf", type=float, default=2.0, show_default=True,
+              help="Skip alternatives rarer than this wordfreq Zipf frequency.")
+@click.option("--max-bytes", type=click.IntRange(1), default=DEFAULT_MAX_BYTES, show_default=True,
+              help="Refuse larger input.")
+@click.option("--color/--no-color", default=None, help="Force colour on or off (default: on a terminal).")
+def spin(file: str, rate: float, seed: int, thesaurus: str, fmt: str, show: bool, match_case: bool,
+         inflect: bool, min_zipf: float, max_bytes: int, color: bool | None) -> None:
+    """Spin FILE (or - for standard input) the way synonym spinners do."""
+    from detector.render import highlight
+    from detector.spinner import SpinConfig, Spinner
+
+    text = read_text(file, max_bytes)
+    require_english(text, "standard input" if file == "-" else file)
+    config = SpinConfig(rate=rate, seed=seed, thesaurus=thesaurus, match_case=match_case,
+                        inflect=inflect, min_zipf=min_zipf)
+    result = Spinner(config).spin(text)
+    if fmt == "json":
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False))
+    elif fmt == "spintax":
+        click.echo(result.to_spintax(), nl=False)
+    elif show:
+        spans = [(s.start, s.end, s.original) for s in result.substitutions]
+        click.echo(highlight(result.text, spans, color=_use_color(color)), nl=False, color=_use_color(color))
+        words = result.words
+        click.echo(f"\n-- {len(result.substitutions)} substitutions over {words} words "
+                   f"(rate {rate}, seed {seed}, thesaurus {thesaurus})", err=True)
+    else:
+        click.echo(result.text, nl=False)
+
+
+@cli.command()
+@click.option("--rebuild", is_flag=True, help="Delete and rebuild the cached tables.")
+def lexicon(rebuild: bool) -> None:
+    """Show (or rebuild) the lexicon cache: sources, versions, sizes, load time."""
+    import shutil
+
+    from detector.resources import cache_dir, find_bigram_file, find_wordnet_source, load_tables, resource_versions
+
+    versions = resource_versions()
+    folder = cache_dir(versions)
+    if rebuild and folder.exists():
+        shutil.rmtree(folder)
+    start = time.perf_counter()
+    tables = load_tables()
+    seconds = time.perf_counter() - start
+    click.echo(f"cache:    {folder}")
+    click.echo(f"wordnet:  {find_wordnet_source()}")
+    click.echo(f"bigrams:  {find_bigram_file()}")
+    click.echo(f"versions: {json.dumps(versions)}")
+    counts = {name: sum(len(t) for t in tables[name].values()) for name in ("synonyms", "related", "lemmas")}
+    counts.update(zipf=len(tables["zipf"]), bigrams=len(tables["bigrams"]))
+    click.echo("entries:  " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+    click.echo(f"loaded in {seconds:.2f} s")
+
+
+def _use_color(flag: bool | None) -> bool:
+    if flag is not None:
+        return flag
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: runs the command, turning errors into one line and an exit status."""
+    try:
+        cli.main(args=argv, prog_name="detector", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("detector: aborted", err=True)
+        return 130
+    except click.ClickException as err:
+        err.show()
+        return err.exit_code
+    except DetectorError as err:
+        click.echo(f"detector: error: {err}", err=True)
+        return err.exit_code
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        sys.stderr.close()  # the reader went away (| head); not an error worth a message
+        return 0
+    except Exception as err:  # last resort: never a bare traceback for a user
+        if os.environ.get("DETECTOR_DEBUG"):
+            raise
+        click.echo(f"detector: internal error: {type(err).__name__}: {err} "
+                   "(set DETECTOR_DEBUG=1 for the traceback, and please report it)", err=True)
+        return 70
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

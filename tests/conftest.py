@@ -1,0 +1,27 @@
+"""Shared fixtures. The lexicon cache is built once per machine (about 30 s) and then reused."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+CORPUS = ROOT.parent / "shared" / "corpus" / "reuters21578" / "articles.jsonl"
+
+
+@pytest.fixture(scope="session")
+def lex():
+    from detector.lexicon import get_lexicon
+
+    return get_lexicon()
+
+
+def seed_path(prefix: str) -> Path:
+    return next(SEEDS.glob(f"{prefix}_*.txt"))
+
+
+@pytest.fixture(scope="session")
+def seed_texts() -> dict[str, str]:
+    return {p.name[:3]: p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))}
