@@ -151,6 +151,8 @@ _BLOCKED = frozenset(
     sleep
     """.split()
 )
+_BLOCKED_PHRASES = frozenset({"get it on", "have it off", "have it away", "make love", "make out", "roll in the hay",
+                              "know", "carnally know", "do it", "be intimate", "have a go at it"})
 
 
 def _distinct(found: list[str], phrase: str) -> list[str]:
@@ -160,7 +162,7 @@ def _distinct(found: list[str], phrase: str) -> list[str]:
         key = alt.lower()
         if key in seen or not alt.strip() or any(c.isdigit() or c == "_" for c in alt):
             continue
-        if not _BLOCKED.isdisjoint(key.split()) and _BLOCKED.isdisjoint(phrase.split()):
+        if (key in _BLOCKED_PHRASES or not _BLOCKED.isdisjoint(key.split())) and _BLOCKED.isdisjoint(phrase.split()):
             continue
         seen.add(key)
         out.append(alt)
