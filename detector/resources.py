@@ -30,6 +30,7 @@ import json
 import marshal
 import math
 import os
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -37,7 +38,7 @@ from typing import Any
 
 from detector.errors import ResourceError
 
-SCHEMA = 1
+SCHEMA = 2
 WORDNET_FILES = (
     "data.noun", "data.verb", "data.adj", "data.adv",
     "index.noun", "index.verb", "index.adj", "index.adv",
@@ -151,6 +152,9 @@ def open_wordnet(root: Path):
             raise ResourceError(f"WordNet files under {root} cannot be read ({err}); fix: {WORDNET_FIX}") from err
 
 
+_SEXUAL = re.compile(r"\b(sexual|sex|intercourse|copulat|coitus|genital)", re.IGNORECASE)
+
+
 def _name(lemma_name: str) -> str:
     return lemma_name.replace("_", " ")
 
@@ -162,6 +166,9 @@ def _wordnet_tables(reader, source: Path) -> dict[str, Any]:
     for synset in reader.all_synsets():
         pos = "a" if synset.pos() == "s" else synset.pos()
         names = [_name(lemma.name()) for lemma in synset.lemmas()]
+        if _SEXUAL.search(synset.definition()):  # keep "know" from meaning what it means in Genesis
+            lemmas[pos].update(n.lower() for n in names)
+            continue
         near: list[str] = []
         for other in synset.similar_tos() + synset.also_sees() + synset.verb_groups() + synset.hypernyms():
             near += [_name(lemma.name()) for lemma in other.lemmas()[:2]]

@@ -144,15 +144,14 @@ class PooledThesaurus(Thesaurus):
 
 
 # WordNet's sexual senses of everyday verbs ("know", "have", "bed") would turn a classroom demo
-# into something else; no spinner output is worth that.
+# into something else. Those senses are left out of the lexicon when it is built (see
+# resources._wordnet_tables); this list is the second guard, for user thesauri and the broad one.
 _BLOCKED = frozenset(
     """
     intercourse sex sexual fuck screw hump shag bonk fornicate copulate bang eff nookie love bed lie
     sleep
     """.split()
 )
-_BLOCKED_PHRASES = frozenset({"get it on", "have it off", "have it away", "make love", "make out", "roll in the hay",
-                              "know", "carnally know", "do it", "be intimate", "have a go at it"})
 
 
 def _distinct(found: list[str], phrase: str) -> list[str]:
@@ -162,7 +161,7 @@ def _distinct(found: list[str], phrase: str) -> list[str]:
         key = alt.lower()
         if key in seen or not alt.strip() or any(c.isdigit() or c == "_" for c in alt):
             continue
-        if (key in _BLOCKED_PHRASES or not _BLOCKED.isdisjoint(key.split())) and _BLOCKED.isdisjoint(phrase.split()):
+        if not _BLOCKED.isdisjoint(key.split()) and _BLOCKED.isdisjoint(phrase.split()):
             continue
         seen.add(key)
         out.append(alt)
