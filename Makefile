@@ -11,7 +11,7 @@ $(BIN)/python:
 
 demo: $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
-	$(BIN)/detector spin seeds/001_a4410474596b79a4.txt --seed 1 --rate 0.15 --show
+	$(BIN)/detector score seeds/000_306ce13da61d699f.txt
 
 # pytest exits 5 when it collected no test: that is a broken suite, not a pass.
 test: $(BIN)/python
@@ -22,7 +22,9 @@ test: $(BIN)/python
 
 bench: $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet ftfy
 	$(BIN)/python benchmarks/spinner.py
+	$(BIN)/python benchmarks/detection.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

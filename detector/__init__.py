@@ -4,6 +4,8 @@
 >>> result = detector.spin("Users can find the phone number online.", rate=0.3, seed=1)
 >>> result.text != "Users can find the phone number online."
 True
+>>> detector.score(result.text).verdict in ("spun", "clean", "too-short")
+True
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from detector.errors import DetectorError, InputError, ModelError, ResourceError
+from detector.scoring import Scorer, ScoreResult, Span, score
 from detector.spinner import SpinConfig, SpinResult, Substitution, spin
 from detector.tokenize import Token, tokenize
 
@@ -19,11 +22,15 @@ __all__ = [
     "InputError",
     "ModelError",
     "ResourceError",
+    "ScoreResult",
+    "Scorer",
+    "Span",
     "SpinConfig",
     "SpinResult",
     "Substitution",
     "Token",
     "__version__",
+    "score",
     "spin",
     "tokenize",
 ]

@@ -15,6 +15,7 @@ import json
 import os
 import sys
 import time
+from pathlib import Path
 
 import click
 
@@ -52,11 +53,12 @@ def cli() -> None:
 def spin(file: str, rate: float, seed: int, thesaurus: str, fmt: str, show: bool, match_case: bool,
          inflect: bool, min_zipf: float, max_bytes: int, color: bool | None) -> None:
     """Spin FILE (or - for standard input) the way synonym spinners do."""
+    from detector.lexicon import get_lexicon
     from detector.render import highlight
     from detector.spinner import SpinConfig, Spinner
 
     text = read_text(file, max_bytes)
-    require_english(text, "standard input" if file == "-" else file)
+    require_english(text, "standard input" if file == "-" else file, zipf=get_lexicon().zipf)
     config = SpinConfig(rate=rate, seed=seed, thesaurus=thesaurus, match_case=match_case,
                         inflect=inflect, min_zipf=min_zipf)
     result = Spinner(config).spin(text)
@@ -72,6 +74,70 @@ def spin(file: str, rate: float, seed: int, thesaurus: str, fmt: str, show: bool
                    f"(rate {rate}, seed {seed}, thesaurus {thesaurus})", err=True)
     else:
         click.echo(result.text, nl=False)
+
+
+@cli.command()
+@click.option("--corpus", type=click.Path(path_type=Path), required=True,
+              help="JSONL of clean articles (body or text field; only lewissplit TRAIN records are used).")
+@click.option("-o", "--out", type=click.Path(path_type=Path), required=True, help="Model folder to write.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--max-docs", type=click.IntRange(50), default=None, help="Use at most this many records (quick runs).")
+def train(corpus: Path, out: Path, seed: int, max_docs: int | None) -> None:
+    """Train a detector model by spinning clean text (see detector/train.py)."""
+    from detector.train import TrainConfig
+    from detector.train import train as run_training
+
+    run_training(corpus, out, TrainConfig(seed=seed, max_docs=max_docs))
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl"]), default="text", show_default=True)
+@click.option("--threshold", type=click.FloatRange(0.0, 1.0), default=None,
+              help="Document score at or above which the verdict is spun (default: the model's, set for "
+                   "<= 0.5% false positives on clean news).")
+@click.option("--text-field", default="text", show_default=True, help="Field holding the text in .jsonl input.")
+@click.option("--id-field", default="id", show_default=True, help="Field holding the id in .jsonl input.")
+@click.option("--model", "model_dir", type=click.Path(path_type=Path), default=None, help="Model folder.")
+@click.option("--fail-on-spun", is_flag=True, help="Exit with status 4 when any document is spun.")
+@click.option("--max-bytes", type=click.IntRange(1), default=DEFAULT_MAX_BYTES, show_default=True)
+@click.option("--color/--no-color", default=None, help="Force colour on or off (default: on a terminal).")
+def score(paths: tuple[str, ...], fmt: str, threshold: float | None, text_field: str, id_field: str,
+          model_dir: Path | None, fail_on_spun: bool, max_bytes: int, color: bool | None) -> None:
+    """Score files, - (standard input) or .jsonl files for spinning."""
+    from detector.model import load_model
+    from detector.report import print_result, read_records
+    from detector.scoring import Scorer
+
+    scorer = Scorer(load_model(model_dir), threshold)
+    any_spun = False
+    errors = 0
+    for path in paths:
+        for batch in read_records(path, text_field, id_field, max_bytes):
+            good = [r for r in batch if r.error is None]
+            results = iter(scorer.score_many([r.text for r in good], [r.id for r in good]))
+            for record in batch:
+                if record.error is not None:
+                    errors += 1
+                    payload = {"id": record.id, "source": record.source, "line": record.line, "error": record.error}
+                    if fmt == "text":
+                        click.echo(f"detector: error: {record.source}:{record.line}: {record.error}", err=True)
+                    else:
+                        click.echo(json.dumps(payload, ensure_ascii=False))
+                    continue
+                result = next(results)
+                any_spun |= result.verdict == "spun"
+                if fmt == "text":
+                    print_result(result, record.source, _use_color(color))
+                else:
+                    out = result.to_dict()
+                    if record.line is not None:
+                        out["source"], out["line"] = record.source, record.line
+                    click.echo(json.dumps(out, ensure_ascii=False, indent=2 if fmt == "json" else None))
+    if errors and fmt == "text":
+        click.echo(f"detector: {errors} record(s) could not be scored", err=True)
+    if fail_on_spun and any_spun:
+        sys.exit(4)
 
 
 @cli.command()
@@ -120,6 +186,8 @@ def main(argv: list[str] | None = None) -> int:
         return err.exit_code
     except KeyboardInterrupt:
         return 130
+    except SystemExit as exit_:  # a command's deliberate status, e.g. --fail-on-spun
+        return exit_.code if isinstance(exit_.code, int) else 1
     except BrokenPipeError:
         sys.stderr.close()  # the reader went away (| head); not an error worth a message
         return 0

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import BinaryIO
 
 from detector.errors import InputError
 from detector.language import english_profile
@@ -55,6 +56,19 @@ def read_bytes(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
     return data
 
 
+def open_input(path: str) -> BinaryIO:
+    """Open a file for streaming in binary, with the same one-line errors as :func:`read_bytes`."""
+    p = Path(path)
+    if p.is_dir():
+        raise InputError(f"{path} is a folder, not a file (give a file, or use `detector clean` for folders)")
+    if not p.exists():
+        raise InputError(f"no such file: {path}")
+    try:
+        return p.open("rb")
+    except OSError as err:
+        raise InputError(f"cannot read {path}: {err.strerror or err}") from err
+
+
 def decode_text(data: bytes, name: str) -> str:
     """Decode UTF-8 text, refusing empty, binary and non-UTF-8 input with a one-line reason."""
     if data.startswith(b"\xef\xbb\xbf"):
@@ -82,9 +96,9 @@ def read_text(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
     return decode_text(read_bytes(path, max_bytes), "standard input" if path == "-" else path)
 
 
-def require_english(text: str, name: str) -> None:
-    """Refuse text that is mostly not English, saying what was measured."""
-    profile = english_profile(text)
+def require_english(text: str, name: str, zipf=None) -> None:
+    """Refuse text that is mostly not English, saying what was measured (``zipf``: see language.py)."""
+    profile = english_profile(text, zipf=zipf)
     if not profile.is_english:
         if profile.words == 0:
             raise InputError(f"{name} has no English words to work on")

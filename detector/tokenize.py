@@ -21,22 +21,23 @@ _CJK = "\u3040-\u30ff\u3100-\u312f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-
 _LETTER = rf"[^\W\d_{_CJK}]"
 _APOS = "'\u2019"
 
-_TOKEN_RE = re.compile(
-    rf"""
-    (?P<url>(?:https?://|www\.)[^\s<>"“”]+?(?=[.,;:!?)\]'"”’]*(?:\s|$|[<>"“”])))
-  | (?P<email>[\w.+-]+@[\w-]+(?:\.[\w-]+)+)
-  | (?P<cjk>[{_CJK}]+)
-  | (?P<word>
-        (?:{_LETTER}\.){{2,}}(?:-{_LETTER}+)*                     # U.S. / e.g. / U.S.-China
-      | \d+(?:-{_LETTER}+)+(?:[{_APOS}]{_LETTER}+)?                 # 48-year-old('s), 3-D
-      | {_LETTER}+(?:[{_APOS}]{_LETTER}+)*(?:-(?:{_LETTER}|\d)+(?:[{_APOS}]{_LETTER}+)*)*
-    )
-  | (?P<number>[+\-]?\d+(?:[.,:/\-]\d+)*%?)
-  | (?P<punct>(?P<p>[^\w\s])(?P=p)*)
-  | (?P<other>\S)
-    """,
-    re.VERBOSE,
+_URL = r"""(?:https?://|www\.)[^\s<>"“”]+?(?=[.,;:!?)\]'"”’]*(?:\s|$|[<>"“”]))"""
+_EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+_CJK_RUN = f"[{_CJK}]+"
+_WORD = (
+    rf"(?:{_LETTER}\.){{2,}}(?:-{_LETTER}+)*"  # U.S. / e.g. / U.S.-China
+    rf"|\d+(?:-{_LETTER}+)+(?:[{_APOS}]{_LETTER}+)?"  # 48-year-old('s), 3-D
+    rf"|{_LETTER}+(?:[{_APOS}]{_LETTER}+)*(?:-(?:{_LETTER}|\d)+(?:[{_APOS}]{_LETTER}+)*)*"
 )
+_NUMBER = r"[+\-]?\d+(?:[.,:/\-]\d+)*%?"
+
+_TOKEN_RE = re.compile(
+    rf"(?P<url>{_URL})|(?P<email>{_EMAIL})|(?P<cjk>{_CJK_RUN})|(?P<word>{_WORD})|(?P<number>{_NUMBER})"
+    r"|(?P<punct>(?P<p>[^\w\s])(?P=p)*)|(?P<other>\S)"
+)
+# The same tokens without kinds (punctuation runs split into single characters), for hot paths
+# that need only token strings and spans: several times faster than building Token objects.
+_PLAIN_RE = re.compile(rf"{_URL}|{_EMAIL}|{_CJK_RUN}|{_WORD}|{_NUMBER}|\S")
 
 _CJK_RE = re.compile(f"[{_CJK}]")
 _APOS_TABLE = str.maketrans({"\u2019": "'", "\u2018": "'"})
@@ -63,6 +64,20 @@ class Token(NamedTuple):
 def tokenize(text: str) -> list[Token]:
     """Split ``text`` into tokens, each pointing back at ``text[start:end]``."""
     return [Token(m.group(), m.start(), m.end(), m.lastgroup or "other") for m in _TOKEN_RE.finditer(text)]
+
+
+def token_texts(text: str) -> list[str]:
+    """Token strings only, fast: ``tokenize`` without kinds or spans (punctuation runs split).
+
+    >>> token_texts("Nice Firewall... ok")
+    ['Nice', 'Firewall', '.', '.', '.', 'ok']
+    """
+    return _PLAIN_RE.findall(text)
+
+
+def token_spans(text: str) -> list[tuple[int, int]]:
+    """The ``(start, end)`` span of each string :func:`token_texts` returns, in the same order."""
+    return [m.span() for m in _PLAIN_RE.finditer(text)]
 
 
 def has_cjk(text: str) -> bool:

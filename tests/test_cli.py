@@ -114,3 +114,68 @@ def test_usage_errors_exit_2(capsys):
 def test_lexicon_command_reports_sources(capsys):
     code, out, _ = run(capsys, "lexicon")
     assert code == 0 and "wordnet" in out and "bigrams" in out and "loaded in" in out
+
+
+# --- detector score -------------------------------------------------------------------------------
+
+def test_score_text_output(capsys):
+    code, out, _ = run(capsys, "score", str(seed_path("000")), "--no-color")
+    assert code == 0 and "SPUN" in out and "->" in out
+
+
+def test_score_json_offsets_index_the_input(capsys):
+    path = seed_path("000")
+    text = path.read_text(encoding="utf-8")
+    code, out, _ = run(capsys, "score", str(path), "--format", "json")
+    data = json.loads(out)
+    assert code == 0 and data["verdict"] == "spun"
+    for span in data["spans"]:
+        assert text[span["start"] : span["end"]] == span["text"]
+
+
+def test_score_fail_on_spun(capsys):
+    assert run(capsys, "score", str(seed_path("000")), "--fail-on-spun")[0] == 4
+    assert run(capsys, "score", str(seed_path("002")), "--fail-on-spun")[0] == 0
+    assert run(capsys, "score", str(seed_path("000")), "--threshold", "1.0", "--fail-on-spun")[0] == 0
+
+
+def test_score_jsonl_bad_records_are_reported_and_do_not_stop_the_run(capsys, tmp_path):
+    path = tmp_path / "docs.jsonl"
+    good = seed_path("002").read_text(encoding="utf-8")
+    path.write_bytes(
+        json.dumps({"id": "a", "text": good}).encode() + b"\n"
+        + b"{not json\n"
+        + json.dumps({"id": "c", "body": "no text field"}).encode() + b"\n"
+        + b'{"id": "d", "text": "caf\xe9"}\n'
+        + json.dumps({"id": "e", "text": ""}).encode() + b"\n"
+        + json.dumps({"id": "f", "text": good}).encode() + b"\n"
+    )
+    code, out, _ = run(capsys, "score", str(path), "--format", "jsonl")
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert code == 0 and len(rows) == 6
+    assert [r.get("id") for r in rows] == ["a", None, "c", "d", "e", "f"]
+    errors = {r["line"]: r["error"] for r in rows if "error" in r}
+    assert set(errors) == {2, 3, 4, 5}
+    assert "JSON" in errors[2] and "text" in errors[3] and "UTF-8" in errors[4] and "empty" in errors[5]
+    assert rows[0]["verdict"] == rows[5]["verdict"] == "clean"
+
+
+def test_score_text_field_option(capsys, tmp_path):
+    path = tmp_path / "docs.jsonl"
+    path.write_text(json.dumps({"id": 1, "body": seed_path("002").read_text(encoding="utf-8")}) + "\n")
+    code, out, _ = run(capsys, "score", str(path), "--format", "jsonl", "--text-field", "body")
+    assert code == 0 and json.loads(out)["verdict"] == "clean"
+
+
+@pytest.mark.parametrize("content,expected", [(b"", "is empty"), (b"\x00\x01" * 100, "binary"),
+                                              (b"\xff\xfe\xfa bad", "not UTF-8")])
+def test_score_bad_files(capsys, tmp_path, content, expected):
+    path = tmp_path / "bad.txt"
+    path.write_bytes(content)
+    assert_one_line_error(*run(capsys, "score", str(path))[::2], expected)
+    assert_one_line_error(*run(capsys, "score", str(tmp_path))[::2], "is a folder")
+
+
+def test_score_missing_model_is_one_line(capsys, tmp_path):
+    code, _, err = run(capsys, "score", str(seed_path("002")), "--model", str(tmp_path))
+    assert_one_line_error(code, err, "no model", status=3)
