@@ -32,6 +32,20 @@ from detector.train import read_corpus, split_of
 
 RATES = (0.02, 0.05, 0.1, 0.2, 0.35)
 THESAURI = ("wordnet", "wordnet-broad", "phrases", "wordnet,phrases")
+# Spinners the model was not trained on, reported apart: a distributional thesaurus that shares
+# nothing with WordNet (benchmarks/heldout_spinner.py), and WordNet pasted without inflection or case.
+HELD_OUT = ("distributional", "wordnet-naive")
+
+
+def spin_config(name: str, rate: float) -> SpinConfig:
+    if name == "distributional":
+        from heldout_spinner import OUT, build
+
+        path = OUT if OUT.exists() else build()
+        return SpinConfig(rate=rate, seed=1, thesaurus=str(path))
+    if name == "wordnet-naive":
+        return SpinConfig(rate=rate, seed=1, thesaurus="wordnet", match_case=False, inflect=False)
+    return SpinConfig(rate=rate, seed=1, thesaurus=name)
 
 
 def articles(split: str, limit: int) -> list[str]:
@@ -80,9 +94,9 @@ def main() -> None:
     clean_spans = sum(len(r.spans) for r in clean)
 
     rows = {}
-    for thesaurus in THESAURI:
+    for thesaurus in THESAURI + HELD_OUT:
         for rate in RATES:
-            spinner = Spinner(SpinConfig(rate=rate, seed=1, thesaurus=thesaurus))
+            spinner = Spinner(spin_config(thesaurus, rate))
             spun = [spinner.spin(t, seed=i) for i, t in enumerate(texts)]
             spun = [s for s in spun if s.substitutions]  # a text the spinner could not touch is not spun
             results = scorer.score_many([s.text for s in spun])
@@ -106,11 +120,16 @@ def main() -> None:
              f"model {model.label}, threshold {model.threshold:.4f}", "", header.format("rate")]
     per_rate = {rate: summarize([(t, rate) for t in THESAURI]) for rate in RATES}
     table += [line.format(rate, **v) for rate, v in per_rate.items()]
-    overall = summarize(list(rows))
+    overall = summarize([(t, r) for t in THESAURI for r in RATES])
     table.append(line.format("**all**", **overall))
     table += ["", header.format("thesaurus")]
     per_thesaurus = {t: summarize([(t, r) for r in RATES]) for t in THESAURI}
     table += [line.format(t, **v) for t, v in per_thesaurus.items()]
+    table += ["", "Held-out spinners (not used in training), all rates:", "", header.format("spinner")]
+    held_out = {t: summarize([(t, r) for r in RATES]) for t in HELD_OUT}
+    table += [line.format(t, **v) for t, v in held_out.items()]
+    table += ["", header.format("distributional, rate")]
+    table += [line.format(r, **summarize([("distributional", r)])) for r in RATES]
     table += ["", f"clean articles: {clean_fp:.2%} flagged spun, {clean_spans / len(texts):.2f} spans per article"]
 
     seeds = {}
@@ -130,7 +149,8 @@ def main() -> None:
         write_results("detection", {
             "split": args.split, "articles": len(texts), "model": model.label, "threshold": model.threshold,
             "per_rate": {str(k): v for k, v in per_rate.items()}, "per_thesaurus": per_thesaurus,
-            "overall": overall, "seeds": seeds, "throughput": speed, "model_load_s": load_s}, text)
+            "overall": overall, "held_out": held_out, "seeds": seeds, "throughput": speed,
+            "model_load_s": load_s}, text)
 
 
 def throughput(scorer: Scorer, texts: list[str]) -> dict:

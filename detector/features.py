@@ -19,8 +19,8 @@ not. Features, per word token:
 * for each bigram source (``web``, ``news``): log counts of the word with its left and right
   neighbours, and the gain of the best candidate original on the left, the right and both sides;
 * article slips ("a overseas") that substitution leaves behind;
-* how common the word, its trigram with both neighbours, and those of its best candidate are in
-  the clean news corpus;
+* how common the word and its three trigrams (centred, ending and starting at it) are in the
+  clean news corpus, and how much more common they would be with its best candidate;
 * the strongest context gain of its neighbours (spinners replace phrases, not just words).
 
 Nothing here names a particular spinner's dictionary: the candidate originals come from WordNet
@@ -39,7 +39,8 @@ from detector.tokenize import token_spans
 BASE_FEATURES = ["zipf", "unknown", "stop", "capital_mid", "prev_boundary", "next_boundary", "n_candidates",
                  "candidate_zipf_gain", "article_slip", "prev_zipf", "next_zipf", "in_degree"]
 SOURCE_FEATURES = ["left", "right", "gain", "gain_left", "gain_right", "unseen_left", "unseen_right"]
-NEWS_FEATURES = ["news_unigram", "news_unigram_gain", "trigram", "trigram_gain", "unseen_trigram"]
+NEWS_FEATURES = ["news_unigram", "news_unigram_gain", "trigram", "trigram_gain", "unseen_trigram",
+                 "trigram_left", "trigram_left_gain", "trigram_right", "trigram_right_gain"]
 PHRASE_FEATURES = ["in_phrase", "phrase_gain"]
 FEATURE_NAMES = (BASE_FEATURES + [f"{s}_{f}" for s in SOURCES for f in SOURCE_FEATURES] + NEWS_FEATURES
                  + PHRASE_FEATURES + ["neighbour_gain", "best_gain"])
@@ -58,7 +59,7 @@ class Encoded:
     _spans: list[tuple[int, int]] | None = None
 
     def spans(self) -> list[tuple[int, int]]:
-        """Character spans of all tokens (computed on first use: only flagged texts need them)."""
+        """Character spans of all tokens (computed on first use: only texts with flagged words need them)."""
         if self._spans is None:
             self._spans = token_spans(self.text)
         return self._spans
@@ -181,6 +182,14 @@ def token_features(doc: Encoded, tables: Tables, ctx: Context | None = None) -> 
     cand_tri, _ = _segment_max(tables.trigram(ctx.prev[ctx.owner], ctx.cand, ctx.next[ctx.owner]), ctx.counts, 0.0)
     cols += [news_uni, np.maximum(cand_uni - news_uni, 0) * (ctx.counts > 0), tri,
              np.maximum(cand_tri - tri, 0) * (ctx.counts > 0), (tri == 0) & ~prev_b & ~next_b]
+    # the trigrams that end and start at the word: (prev2, prev, word) and (word, next, next2)
+    prev2, next2 = _second_neighbours(doc)
+    for a, b, side in ((prev2, ctx.prev, "left"), (ctx.next, next2, "right")):
+        own = tables.trigram(a, b, ctx.word) if side == "left" else tables.trigram(ctx.word, a, b)
+        cand = (tables.trigram(a[ctx.owner], b[ctx.owner], ctx.cand) if side == "left"
+                else tables.trigram(ctx.cand, a[ctx.owner], b[ctx.owner]))
+        best, _ = _segment_max(cand, ctx.counts, 0.0)
+        cols += [own, np.maximum(best - own, 0) * (ctx.counts > 0)]
     in_phrase, phrase_gain = _phrase_features(doc, tables, ctx)
     cols += [in_phrase, phrase_gain]
     best_gain = np.maximum(np.maximum(gains[0], gains[1]), phrase_gain)
@@ -191,6 +200,15 @@ def token_features(doc: Encoded, tables: Tables, ctx: Context | None = None) -> 
         neighbour[:-1] = np.maximum(neighbour[:-1], np.where(adjacent, best_gain[1:], 0))
     cols += [neighbour, best_gain]
     return np.column_stack([np.asarray(c, dtype=np.float32) for c in cols])
+
+
+def _second_neighbours(doc: Encoded) -> tuple[np.ndarray, np.ndarray]:
+    """Ids two tokens before and after each word position (BOUNDARY past either end)."""
+    ids, pos = doc.ids, doc.word_positions
+    n = len(ids)
+    prev2 = np.where(pos > 1, ids[np.maximum(pos - 2, 0)], BOUNDARY)
+    next2 = np.where(pos < n - 2, ids[np.minimum(pos + 2, n - 1)], BOUNDARY)
+    return prev2, next2
 
 
 def _phrase_features(doc: Encoded, tables: Tables, ctx: Context) -> tuple[np.ndarray, np.ndarray]:

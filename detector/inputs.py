@@ -35,11 +35,7 @@ def read_bytes(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
         data = sys.stdin.buffer.read(max_bytes + 1)
         name = "standard input"
     else:
-        p = Path(path)
-        if p.is_dir():
-            raise InputError(f"{path} is a folder, not a file (give a file, or use `detector clean` for folders)")
-        if not p.exists():
-            raise InputError(f"no such file: {path}")
+        p = _existing_file(path)
         try:
             size = p.stat().st_size
             if size > max_bytes:
@@ -56,13 +52,18 @@ def read_bytes(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
     return data
 
 
-def open_input(path: str) -> BinaryIO:
-    """Open a file for streaming in binary, with the same one-line errors as :func:`read_bytes`."""
+def _existing_file(path: str) -> Path:
     p = Path(path)
     if p.is_dir():
         raise InputError(f"{path} is a folder, not a file (give a file, or use `detector clean` for folders)")
     if not p.exists():
         raise InputError(f"no such file: {path}")
+    return p
+
+
+def open_input(path: str) -> BinaryIO:
+    """Open a file for streaming in binary, with the same one-line errors as :func:`read_bytes`."""
+    p = _existing_file(path)
     try:
         return p.open("rb")
     except OSError as err:

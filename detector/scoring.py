@@ -24,8 +24,8 @@ import numpy as np
 
 from detector.features import (
     FEATURE_NAMES,
-    Context,
     Encoded,
+    _segment_max,
     best_candidates,
     concat,
     context,
@@ -80,9 +80,6 @@ class ScoreResult:
 class _Prepared:
     doc: Encoded
     english: bool
-    ctx: Context | None = None
-    features: np.ndarray | None = None
-    best: np.ndarray | None = None
 
 
 class Scorer:
@@ -113,98 +110,99 @@ class Scorer:
         """Score several texts with one pass of the features and each model (much faster in bulk)."""
         ids = list(ids) if ids is not None else [None] * len(texts)
         prepared = [self._prepare(t) for t in texts]
+        if not prepared:
+            return []
         tables = self.model.tables
-        joined, _, rows = concat([p.doc for p in prepared]) if prepared else (None, None, np.array([0]))
-        if joined is not None and len(joined.word_positions):
+        joined, token_offsets, rows = concat([p.doc for p in prepared])
+        spans_by_doc: dict[int, list[Span]] = {}
+        if len(joined.word_positions):
             ctx = context(joined, tables)
             features = token_features(joined, tables, ctx)
             probs_all = self.model.token_probs(features)
             flagged = np.nonzero(probs_all >= self.model.span_threshold)[0]
-            best_all = np.full(len(probs_all), -1, dtype=np.int64)
-            best_all[flagged] = best_candidates(tables, ctx, flagged)
+            if len(flagged):
+                best = best_candidates(tables, ctx, flagged)
+                spans_by_doc = self._spans(prepared, joined, token_offsets, rows, features, probs_all, flagged, best)
         else:
-            features, probs_all, best_all = np.zeros((0, len(FEATURE_NAMES))), np.zeros(0), np.zeros(0, int)
+            features, probs_all = np.zeros((0, len(FEATURE_NAMES))), np.zeros(0)
         doc_rows = [self.model.doc_features(probs_all[rows[i]:rows[i + 1]], features[rows[i]:rows[i + 1]])
                     for i in range(len(prepared))]
-        doc_scores = self.model.doc_model.predict_proba(np.vstack(doc_rows)) if prepared else []
+        doc_scores = self.model.doc_model.predict_proba(np.vstack(doc_rows))
         results = []
         for i, (text, p) in enumerate(zip(texts, prepared)):
-            p.features = features[rows[i] : rows[i + 1]]
-            p.best = best_all[rows[i] : rows[i + 1]]
-            probs = probs_all[rows[i] : rows[i + 1]]
-            results.append(self._result(text, ids[i], p, probs, float(doc_scores[i])))
+            n = int(rows[i + 1] - rows[i])
+            label = self.model.label
+            if not p.english:
+                results.append(ScoreResult(text, 0.0, "not-english", (), label, n, ids[i]))
+                continue
+            score = float(doc_scores[i]) if n else 0.0
+            verdict = "too-short" if n < self.model.min_words else "spun" if score >= self.threshold else "clean"
+            results.append(ScoreResult(text, score, verdict, tuple(spans_by_doc.get(i, ())), label, n, ids[i]))
         return results
 
-    def _result(self, text: str, id: object, p: _Prepared, probs: np.ndarray, doc_score: float) -> ScoreResult:
-        n = len(probs)
-        label = self.model.label
-        if not p.english:
-            return ScoreResult(text, 0.0, "not-english", (), label, n, id)
-        verdict = "too-short" if n < self.model.min_words else "spun" if doc_score >= self.threshold else "clean"
-        spans = self._spans(p, probs) if n else ()
-        return ScoreResult(text, doc_score if n else 0.0, verdict, spans, label, n, id)
-
     # -- spans ---------------------------------------------------------------------------------
-    def _spans(self, p: _Prepared, probs: np.ndarray) -> tuple[Span, ...]:
-        flagged = np.nonzero(probs >= self.model.span_threshold)[0]
-        if not len(flagged):
-            return ()
-        tables = self.model.tables
-        doc = p.doc
-        spans = doc.spans()
-        best = p.best
-        groups: list[list[int]] = [[int(flagged[0])]]
-        for k in flagged[1:].tolist():
-            if doc.word_positions[k] == doc.word_positions[groups[-1][-1]] + 1:
-                groups[-1].append(k)
-            else:
-                groups.append([k])
-        out = []
-        for group in groups:
-            first, last = doc.word_positions[group[0]], doc.word_positions[group[-1]]
-            start, end = spans[first][0], spans[last][1]
+    def _spans(self, prepared, joined, token_offsets, rows, features, probs, flagged, best) -> dict[int, list[Span]]:
+        """Merge flagged words that stand next to each other into spans, with reasons and suggestions."""
+        positions = joined.word_positions[flagged]
+        breaks = np.r_[True, positions[1:] != positions[:-1] + 1]
+        group_starts = np.nonzero(breaks)[0]
+        counts = np.diff(np.r_[group_starts, len(flagged)])
+        f = features[flagged]
+        col = _COLUMNS
+        span_score = np.maximum.reduceat(probs[flagged], group_starts)
+        _, gain_arg = _segment_max(f[:, col["best_gain"]], counts, -1.0)
+        gain_max = np.maximum.reduceat(f[:, col["best_gain"]], group_starts)
+        zgain_max = np.maximum.reduceat(f[:, col["candidate_zipf_gain"]], group_starts)
+        _, zgain_arg = _segment_max(f[:, col["candidate_zipf_gain"]], counts, -1.0)
+        slip = np.maximum.reduceat(f[:, col["article_slip"]], group_starts)
+        unseen = np.maximum.reduceat(f[:, col["web_unseen_left"]] * f[:, col["web_unseen_right"]], group_starts)
+        phrase = np.maximum.reduceat(f[:, col["in_phrase"]] * (f[:, col["phrase_gain"]] > 0), group_starts)
+        neighbour = np.maximum.reduceat(f[:, col["neighbour_gain"]], group_starts)
+        doc_of = np.searchsorted(rows, flagged[group_starts], side="right") - 1
+        words = self.model.tables.vocab.words
+        out: dict[int, list[Span]] = {}
+        for g, first in enumerate(group_starts.tolist()):
+            d = int(doc_of[g])
+            doc = prepared[d].doc
+            if not prepared[d].english:
+                continue
+            k = int(counts[g])
+            local = (positions[first : first + k] - token_offsets[d]).tolist()
+            offsets = doc.spans()
+            start, end = offsets[local[0]][0], offsets[local[-1]][1]
             pieces, changed = [], False
-            for k in group:
-                s, e = spans[doc.word_positions[k]]
-                original = doc.text[s:e]
-                cand = int(best[k])
-                if cand >= 0 and p.features[k, FEATURE_NAMES.index("best_gain")] > 0:
-                    pieces.append(carry_case(original, tables.vocab.words[cand]))
+            for j, t in enumerate(local):
+                original = doc.text[offsets[t][0] : offsets[t][1]]
+                cand = int(best[first + j])
+                if cand >= 0 and f[first + j, col["best_gain"]] > 0:
+                    pieces.append(carry_case(original, words[cand]))
                     changed = True
                 else:
                     pieces.append(original)
             suggestion = None
             if changed:
-                gaps = [doc.text[spans[doc.word_positions[a]][1] : spans[doc.word_positions[b]][0]]
-                        for a, b in zip(group, group[1:])]
-                suggestion = pieces[0] + "".join(g + w for g, w in zip(gaps, pieces[1:]))
-            reasons = self._reasons(p, group, best)
-            out.append(Span(start, end, doc.text[start:end], float(probs[group].max()), reasons, suggestion))
-        return tuple(out)
-
-    def _reasons(self, p: _Prepared, group: list[int], best: np.ndarray) -> tuple[str, ...]:
-        words = self.model.tables.vocab.words
-        f = p.features[group]
-        col = _COLUMNS
-        reasons = []
-        gains = f[:, col["best_gain"]]
-        k = group[int(np.argmax(gains))]
-        token = p.doc.tokens[p.doc.word_positions[k]]
-        if gains.max() > 0 and best[k] >= 0:
-            reasons.append(f"'{words[int(best[k])]}' fits this context far better than '{token}' (bigram evidence)")
-        zgain = f[:, col["candidate_zipf_gain"]]
-        if zgain.max() >= 1.0:
-            word = p.doc.tokens[p.doc.word_positions[group[int(np.argmax(zgain))]]]
-            reasons.append(f"'{word}' is a rare choice where a much more common synonym exists")
-        if f[:, col["article_slip"]].max() > 0:
-            reasons.append("the article before it does not agree ('a' before a vowel, or 'an' before a consonant)")
-        if (f[:, col["web_unseen_left"]] * f[:, col["web_unseen_right"]]).max() > 0:
-            reasons.append(f"'{token}' is never seen next to either neighbour in the bigram lists")
-        if f[:, col["in_phrase"]].max() > 0 and f[:, col["phrase_gain"]].max() > 0:
-            reasons.append("a two-word phrase where one word would read naturally")
-        if f[:, col["neighbour_gain"]].max() > 1 and len(reasons) < 3:
-            reasons.append("next to other suspicious words: part of a replaced phrase")
-        return tuple(reasons[:3]) or ("the token model scores it as substituted",)
+                gaps = [doc.text[offsets[a][1] : offsets[b][0]] for a, b in zip(local, local[1:])]
+                suggestion = pieces[0] + "".join(gap + w for gap, w in zip(gaps, pieces[1:]))
+            reasons = []
+            token = doc.tokens[local[max(int(gain_arg[g]), 0)]]
+            if gain_max[g] > 0 and best[first + int(gain_arg[g])] >= 0:
+                reasons.append(f"'{words[int(best[first + int(gain_arg[g])])]}' fits this context far better than "
+                               f"'{token}' (bigram evidence)")
+            if zgain_max[g] >= 1.0:
+                reasons.append(f"'{doc.tokens[local[int(zgain_arg[g])]]}' is a rare choice where a much more common "
+                               "synonym exists")
+            if slip[g] > 0:
+                reasons.append("the article before it does not agree ('a' before a vowel, or 'an' before a consonant)")
+            if unseen[g] > 0:
+                reasons.append(f"'{token}' is never seen next to either neighbour in the bigram lists")
+            if phrase[g] > 0:
+                reasons.append("a two-word phrase where one word would read naturally")
+            if neighbour[g] > 1 and len(reasons) < 3:
+                reasons.append("next to other suspicious words: part of a replaced phrase")
+            out.setdefault(d, []).append(Span(start, end, doc.text[start:end], float(span_score[g]),
+                                              tuple(reasons[:3]) or ("the token model scores it as substituted",),
+                                              suggestion))
+        return out
 
 
 _COLUMNS = {name: j for j, name in enumerate(FEATURE_NAMES)}

@@ -13,7 +13,8 @@ and saved inside a model folder as ``tables.npz`` (numpy arrays only, loaded wit
 * ``zipf``: each word's wordfreq Zipf frequency.
 * ``cand_ptr`` / ``cand_ids``: for each word, the words a spinner may have replaced with it (its
   *candidate originals*): WordNet synonyms and near relations, both directions of the phrase
-  table, inflected like the word; most frequent first, at most ``MAX_CANDIDATES``.
+  table, inflected like the word (most frequent first, at most ``MAX_CANDIDATES``), then its
+  distributional neighbours in the news corpus (:mod:`detector.neighbours`).
 * ``{source}_keys`` / ``{source}_vals``: bigram keys ``first_id * V + second_id`` (in the order
   :class:`~detector.hashtable.IntHashTable` builds from without sorting) with log10(1 + count),
   one pair of arrays per source (``web``: the symspellpy list, drawn from Google's web n-gram
@@ -202,6 +203,15 @@ def _sorted_table(counts: dict[int, float], log: bool = True) -> tuple[np.ndarra
     return keys[order], vals.astype(np.float32)
 
 
+# 1987 newswire shorthand, spelled out when the news corpus is counted: otherwise every modern
+# "million" looks like a spinner's replacement of "mln", the form the corpus knows.
+NEWSWIRE_SHORTHAND = {
+    "mln": "million", "bln": "billion", "dlrs": "dollars", "dlr": "dollar", "pct": "percent", "cts": "cents",
+    "shr": "share", "shrs": "shares", "qtr": "quarter", "qtly": "quarterly", "avg": "average", "yr": "year",
+    "mths": "months", "revs": "revenues", "oper": "operating", "stg": "sterling", "tonnes": "tonnes",
+}
+
+
 @dataclass
 class NewsCounts:
     """Unigram, bigram and trigram counts of a clean corpus, keyed by vocabulary ids."""
@@ -216,8 +226,10 @@ class NewsCounts:
         uni: Counter[int] = Counter()
         bi: Counter[int] = Counter()
         tri: Counter[int] = Counter()
+        expand = {vocab.index[a]: vocab.index[b] for a, b in NEWSWIRE_SHORTHAND.items()
+                  if a in vocab.index and b in vocab.index}
         for text in texts:
-            seq = vocab.ids(normalize_tokens(text))
+            seq = [expand.get(i, i) for i in vocab.ids(normalize_tokens(text))]
             uni.update(a for a in seq if a >= 0)
             bi.update(a * V + b for a, b in zip(seq, seq[1:]) if a >= 0 and b >= 0)
             tri.update((a * V + b) * V + c for a, b, c in zip(seq, seq[1:], seq[2:]) if a >= 0 and b >= 0 and c >= 0)
@@ -282,7 +294,33 @@ def with_news(base: Tables, counts: NewsCounts) -> Tables:
                   _sorted_table(counts.trigrams), base.phrases, base.in_degree)
 
 
+def news_neighbours(base: Tables, counts: NewsCounts, top: int = 15_000, k: int = 6) -> dict[int, list[int]]:
+    """Distributional neighbours of the ``top`` most frequent content words of the news corpus."""
+    from detector.neighbours import context_matrix, nearest_neighbours
+
+    V = len(base.vocab)
+    content = [(c, w) for w, c in counts.unigrams.items()
+               if w > UNK and not base.stop[w] and base.vocab.words[w].isalpha()]
+    words = [w for _, w in sorted(content, reverse=True)[:top]]
+    pairs = {divmod(key, V): float(c) for key, c in counts.bigrams.items()}
+    found = nearest_neighbours(context_matrix(pairs, words), k=k)
+    return {words[i]: [words[j] for j in js] for i, js in found.items()}
+
+
+def add_candidates(base: Tables, extra: dict[int, list[int]]) -> Tables:
+    """A copy of ``base`` whose words also take ``extra`` candidate originals (after their own)."""
+    ptr, ids = [0], []
+    for w in range(len(base.vocab)):
+        own = base.cand_ids[base.cand_ptr[w] : base.cand_ptr[w + 1]].tolist()
+        more = [c for c in extra.get(w, ()) if c not in own]
+        ids += own + more
+        ptr.append(len(ids))
+    return Tables(base.vocab, base.zipf, base.stop, np.array(ptr, dtype=np.int32), np.array(ids, dtype=np.int32),
+                  base.bigrams, base.news_unigrams, base.trigrams, base.phrases, base.in_degree)
+
+
 def build_tables(lex: Lexicon, corpus: Iterable[str]) -> Tables:
     """Every table, from the lexicon and an iterable of clean texts (for the news counts)."""
     base = base_tables(lex)
-    return with_news(base, NewsCounts.count(base.vocab, corpus))
+    counts = NewsCounts.count(base.vocab, corpus)
+    return with_news(add_candidates(base, news_neighbours(base, counts)), counts)

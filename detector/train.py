@@ -41,11 +41,13 @@ from detector.lexicon import get_lexicon
 from detector.linear import BinnedLogistic
 from detector.model import DOC_FEATURES, MODEL_FORMAT, Model, scorable
 from detector.spinner import SpinConfig, Spinner
-from detector.tables import NewsCounts, base_tables, with_news
+from detector.tables import NewsCounts, add_candidates, base_tables, news_neighbours, with_news
+from detector.thesaurus import TableThesaurus
 from detector.tokenize import token_spans
 from detector.trees import BoostedTrees
 
-THESAURI = ("wordnet", "wordnet-broad", "phrases", "wordnet,phrases")
+# "news-neighbours" is built during training from the news corpus (detector.neighbours)
+THESAURI = ("wordnet", "wordnet-broad", "phrases", "wordnet,phrases", "news-neighbours")
 TRAIN_RATES = (0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4)
 PARTS = (("fit", 0.85), ("docs", 0.925), ("calibration", 1.0))
 FOLDS = 4
@@ -100,13 +102,15 @@ def token_labels(spun: str, substitutions, positions: np.ndarray) -> np.ndarray:
     return labels
 
 
-def _spinners(seed: int) -> dict[tuple[str, bool], Spinner]:
+def _spinners(seed: int, extra: dict | None = None) -> dict[tuple[str, bool], Spinner]:
+    """A spinner per training thesaurus and naivety; ``extra`` adds thesauri built during training."""
     lex = get_lexicon()
+    extra = extra or {}
     out = {}
     for thesaurus in THESAURI:
         for naive in (False, True):
             cfg = SpinConfig(thesaurus=thesaurus, seed=seed, match_case=not naive, inflect=not naive)
-            out[(thesaurus, naive)] = Spinner(cfg, lexicon=lex)
+            out[(thesaurus, naive)] = Spinner(cfg, lexicon=lex, thesaurus=extra.get(thesaurus))
     return out
 
 
@@ -146,10 +150,15 @@ def train(corpus: Path, out: Path, config: TrainConfig | None = None) -> Model:
     total = fold_counts[0]
     for extra in fold_counts[1:]:
         total = total + extra
+    neighbours = news_neighbours(base, total)
+    base = add_candidates(base, neighbours)
     tables = with_news(base, total)
+    _log(f"news neighbours: {len(neighbours):,} words ({time.time() - started:.0f} s)")
     _log(f"tables: {len(tables.vocab):,} words, {len(tables.cand_ids):,} candidates, "
          f"{len(tables.bigrams['news'][0]):,} news bigrams ({time.time() - started:.0f} s)")
-    spinners = _spinners(cfg.seed)
+    words = base.vocab.words
+    neighbour_table = {words[w]: [words[c] for c in cs] for w, cs in neighbours.items()}
+    spinners = _spinners(cfg.seed, {"news-neighbours": TableThesaurus("news-neighbours", neighbour_table, lex)})
     rng = random.Random(cfg.seed)
 
     # token model: a sample of fit records, each clean and spun once, with cross-fitted features
@@ -262,20 +271,22 @@ def model_card(model: Model, corpus: Path) -> str:
 word the probability that a spinner put it there, a document model turns those into the
 probability that the document is spun. The token model is LightGBM gradient-boosted trees
 (`token_model.txt`, LightGBM's text format); the document model a logistic regression over
-quantile-binned aggregates (`detector/linear.py`, numbers in `model.json`); `tables.npz` holds
+aggregates of the token probabilities (`detector/linear.py`, numbers in `model.json`); `tables.npz` holds
 the vocabulary, candidate originals and n-gram counts. Nothing in this folder is executable.
 
 **Data.** `{corpus.name}` (Reuters-21578, research-only licence), records with `lewissplit ==
 TRAIN` and at least {info['config']['min_words']} words, split by a hash of their id
 (seed {info['config']['seed']}): {json.dumps(info['records'])}. `fit` texts are counted into the
 news n-gram tables and a sample of {info['config']['token_docs']} of them trains the token model,
-with features cross-fitted over {FOLDS} folds (a record never sees its own n-grams); `docs` trains
+with features cross-fitted over {FOLDS} folds (a record never sees its own n-grams; 1987 newswire
+shorthand such as "mln" or "dlrs" is spelled out when counting); `docs` trains
 the document model; `calibration` sets the thresholds and gives the metrics below. Reuters TEST
 is never read.
 
 **Training signal.** The project's own spinner (`detector spin`) with thesauri
-{', '.join(info['thesauri'])}, rates {info['rates']}, 15% of the time naive (no case or inflection
-carried over). Token labels are exact: every word inside a substitution is spun.
+{', '.join(info['thesauri'])} (the last: distributional neighbours computed on the `fit` texts,
+see `detector/neighbours.py`), rates {info['rates']}, 15% of the time naive (no case or
+inflection carried over). Token labels are exact: every word inside a substitution is spun.
 
 **Features.** {', '.join(FEATURE_NAMES)} (token); {', '.join(DOC_FEATURES)} (document).
 See `detector/features.py`.
@@ -284,7 +295,8 @@ See `detector/features.py`.
 {100 * (1 - info['config']['target_fpr']):.1f}th percentile of clean calibration scores); span
 threshold {model.span_threshold}.
 
-**Calibration metrics** (held-out TRAIN records, spun at 0.02/0.05/0.1/0.2/0.35):
+**Calibration metrics** (held-out TRAIN records, each clean and spun at 0.02/0.05/0.1/0.2/0.35
+by a random training thesaurus, news-neighbours included; token metrics are per word):
 {json.dumps(cal, indent=1)}
 
 Benchmarks on Reuters TEST are in `benchmarks/results/detection.md`.
