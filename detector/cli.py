@@ -141,6 +141,54 @@ def score(paths: tuple[str, ...], fmt: str, threshold: float | None, text_field:
 
 
 @cli.command()
+@click.argument("file")
+@click.option("--reference", "reference_path", default=None, help="The clean original, to align against.")
+@click.option("--dictionary", "dictionary_path", default=None, help="Replacement pairs from `detector learn`.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--max-bytes", type=click.IntRange(1), default=DEFAULT_MAX_BYTES, show_default=True)
+@click.option("--color/--no-color", default=None, help="Force colour on or off (default: on a terminal).")
+def repair(file: str, reference_path: str | None, dictionary_path: str | None, fmt: str, max_bytes: int,
+           color: bool | None) -> None:
+    """Give FILE (or -) its original wording back: from a reference, a dictionary, or the detector."""
+    from detector.render import diff_view
+    from detector.repair import Dictionary
+    from detector.repair import repair as run_repair
+
+    text = read_text(file, max_bytes)
+    reference = read_text(reference_path, max_bytes) if reference_path else None
+    dictionary = Dictionary.load(dictionary_path) if dictionary_path else None
+    result = run_repair(text, reference=reference, dictionary=dictionary)
+    if fmt == "json":
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False))
+        return
+    use = _use_color(color)
+    click.echo(diff_view(text, [(c.start, c.end, c.after) for c in result.changes], use), nl=False, color=use)
+    counts = {s: sum(c.source == s for c in result.changes) for s in ("reference", "dictionary", "model")}
+    ref = f", reference similarity {result.reference['similarity']:.2f}" if result.reference else ""
+    click.echo(f"\n-- {len(result.changes)} changes ({', '.join(f'{k} {v}' for k, v in counts.items())}){ref}",
+               err=True)
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True)
+@click.option("-o", "--out", type=click.Path(path_type=Path), required=True, help="Dictionary JSON to write.")
+@click.option("--max-bytes", type=click.IntRange(1), default=DEFAULT_MAX_BYTES, show_default=True)
+def learn(files: tuple[str, ...], out: Path, max_bytes: int) -> None:
+    """Learn a spinner's dictionary from pairs of files: SPUN ORIGINAL [SPUN ORIGINAL ...]."""
+    from detector.repair import Dictionary
+
+    if len(files) % 2:
+        raise click.UsageError("give files in pairs: SPUN ORIGINAL [SPUN ORIGINAL ...]")
+    dictionary = Dictionary.load(out) if out.exists() else Dictionary()
+    total = 0
+    for spun_path, original_path in zip(files[::2], files[1::2]):
+        total += dictionary.learn(read_text(spun_path, max_bytes), read_text(original_path, max_bytes))
+    out.write_text(json.dumps(dictionary.to_json(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    click.echo(f"learned {total} substitutions from {len(files) // 2} pair(s); {len(dictionary.pairs)} "
+               f"distinct pairs in {out}", err=True)
+
+
+@cli.command()
 @click.option("--rebuild", is_flag=True, help="Delete and rebuild the cached tables.")
 def lexicon(rebuild: bool) -> None:
     """Show (or rebuild) the lexicon cache: sources, versions, sizes, load time."""

@@ -38,3 +38,23 @@ def highlight(
         pos = end
     out.append(text[pos:])
     return "".join(out)
+
+
+def diff_view(text: str, changes: Iterable[tuple[int, int, str]], color: bool) -> str:
+    """``text`` with each ``(start, end, after)`` change shown as a diff: old struck red, new green.
+
+    >>> diff_view("a telephone quantity here", [(2, 20, "phone number")], color=False)
+    'a [-telephone quantity-]{+phone number+} here'
+    """
+    out: list[str] = []
+    pos = 0
+    for start, end, after in sorted(changes):
+        out.append(text[pos:start])
+        before = text[start:end]
+        if color:
+            out.append(click.style(before, fg="red", strikethrough=True) + click.style(after, fg="green", bold=True))
+        else:
+            out.append((f"[-{before}-]" if before else "") + (f"{{+{after}+}}" if after else ""))
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
