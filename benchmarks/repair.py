@@ -6,8 +6,9 @@
 and the rewritten paragraph 11 keep their own words. (b) Reuters TEST articles spun by this
 project's spinner (ground truth known): with the reference, and without one (the detector's
 confident suggestions only). A substitution is *restored* when the repaired text has exactly the
-original's words in its place; an *untouched word changed* is a word the spinner left alone that a
-repair altered. Retrieval from a corpus is not built yet (see the issue's closing note).
+original's words in its place; an *untouched word changed* is a word of the original that the
+spinner left alone and that is no longer in place after the repair. Retrieval from a corpus is
+not built yet.
 """
 
 from __future__ import annotations
@@ -28,7 +29,14 @@ RATES = (0.05, 0.1, 0.2, 0.35)
 
 
 def restored_and_damaged(original: str, spun, repaired) -> tuple[int, int, int, int]:
-    """(substitutions, restored exactly, untouched spun words, untouched words changed)."""
+    """(substitutions, restored exactly, untouched words, untouched words changed).
+
+    Both counts compare the repaired text with the original, word by word (difflib): a
+    substitution is restored when all the original words it replaced are matched in place; an
+    untouched word (one the spinner left alone) is changed when it is no longer matched. Comparing
+    with the original rather than pointing at spun offsets keeps "natural natural gas" (a spinner
+    echo) from counting as damage when either copy is removed.
+    """
     o_tokens = tokenize(original)
     r_tokens = tokenize(repaired.text)
     matcher = difflib.SequenceMatcher(None, [t.text for t in o_tokens], [t.text for t in r_tokens], autojunk=False)
@@ -37,14 +45,13 @@ def restored_and_damaged(original: str, spun, repaired) -> tuple[int, int, int, 
         if tag == "equal":
             for i in range(i1, i2):
                 equal[i] = True
+    inside_sub = [any(s.original_start <= t.start < s.original_end for s in spun.substitutions) for t in o_tokens]
     restored = 0
     for sub in spun.substitutions:
         inside = [equal[i] for i, t in enumerate(o_tokens) if sub.original_start <= t.start < sub.original_end]
         restored += bool(inside) and all(inside)
-    subs = [(s.start, s.end) for s in spun.substitutions]
-    untouched = [t for t in tokenize(spun.text) if t.kind == "word"
-                 and not any(a <= t.start < b for a, b in subs)]
-    changed = sum(any(c.start < t.end and t.start < c.end for c in repaired.changes) for t in untouched)
+    untouched = [i for i, t in enumerate(o_tokens) if t.kind == "word" and not inside_sub[i]]
+    changed = sum(not equal[i] for i in untouched)
     return len(spun.substitutions), restored, len(untouched), changed
 
 
