@@ -143,12 +143,14 @@ def score(paths: tuple[str, ...], fmt: str, threshold: float | None, text_field:
 @cli.command()
 @click.argument("file")
 @click.option("--reference", "reference_path", default=None, help="The clean original, to align against.")
+@click.option("--corpus", "corpus_path", default=None,
+              help="Find the reference here: an index folder from `detector index build`, a JSONL file or a folder.")
 @click.option("--dictionary", "dictionary_path", default=None, help="Replacement pairs from `detector learn`.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--max-bytes", type=click.IntRange(1), default=DEFAULT_MAX_BYTES, show_default=True)
 @click.option("--color/--no-color", default=None, help="Force colour on or off (default: on a terminal).")
-def repair(file: str, reference_path: str | None, dictionary_path: str | None, fmt: str, max_bytes: int,
-           color: bool | None) -> None:
+def repair(file: str, reference_path: str | None, corpus_path: str | None, dictionary_path: str | None, fmt: str,
+           max_bytes: int, color: bool | None) -> None:
     """Give FILE (or -) its original wording back: from a reference, a dictionary, or the detector."""
     from detector.render import diff_view
     from detector.repair import Dictionary
@@ -157,15 +159,47 @@ def repair(file: str, reference_path: str | None, dictionary_path: str | None, f
     text = read_text(file, max_bytes)
     reference = read_text(reference_path, max_bytes) if reference_path else None
     dictionary = Dictionary.load(dictionary_path) if dictionary_path else None
-    result = run_repair(text, reference=reference, dictionary=dictionary)
+    corpus = None
+    if corpus_path and reference is None:
+        from detector.fingerprint import open_corpus
+
+        corpus = open_corpus(corpus_path)
+    result = run_repair(text, reference=reference, dictionary=dictionary, corpus=corpus)
+    if corpus is not None and result.reference is None:
+        click.echo("detector: no similar enough text in the corpus; repaired without a reference", err=True)
     if fmt == "json":
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False))
         return
     use = _use_color(color)
     click.echo(diff_view(text, [(c.start, c.end, c.after) for c in result.changes], use), nl=False, color=use)
     counts = {s: sum(c.source == s for c in result.changes) for s in ("reference", "dictionary", "model")}
-    ref = f", reference similarity {result.reference['similarity']:.2f}" if result.reference else ""
+    ref = ""
+    if result.reference:
+        found = f" {result.reference['id']}" if result.reference.get("id") else ""
+        ref = f", reference{found} similarity {result.reference['similarity']:.2f}"
     click.echo(f"\n-- {len(result.changes)} changes ({', '.join(f'{k} {v}' for k, v in counts.items())}){ref}",
+               err=True)
+
+
+@cli.group()
+def index() -> None:
+    """Build an index of a corpus, to find the sources of spun texts quickly."""
+
+
+@index.command("build")
+@click.argument("corpus")
+@click.option("-o", "--out", type=click.Path(path_type=Path), required=True, help="Index folder to write.")
+@click.option("--text-field", default="text", show_default=True, help="Text field in JSONL (else 'body').")
+@click.option("--id-field", default="id", show_default=True, help="Id field in JSONL (else 'newid', else line).")
+def index_build(corpus: str, out: Path, text_field: str, id_field: str) -> None:
+    """Index CORPUS (a JSONL file or a folder of .txt files) by substitution-proof fingerprints."""
+    from detector.fingerprint import SourceIndex, read_corpus
+
+    start = time.perf_counter()
+    built = SourceIndex.build(read_corpus(corpus, text_field, id_field))
+    built.save(out)
+    size = sum(p.stat().st_size for p in out.iterdir()) / 1e6
+    click.echo(f"indexed {len(built.ids):,} records in {time.perf_counter() - start:.1f} s: {out} ({size:.1f} MB)",
                err=True)
 
 

@@ -137,11 +137,24 @@ class Dictionary:
             raise InputError(f"cannot read dictionary {path}: {err}") from err
 
 
+MIN_CONTAINMENT = 0.3  # share of the text's fingerprint a corpus record must hold to be its source
+
+
 def repair(text: str, reference: str | None = None, dictionary: Dictionary | None = None,
-           scorer=None) -> RepairResult:
-    """Repair ``text`` with a reference, a dictionary, the detector's suggestions, or all three."""
+           scorer=None, corpus=None) -> RepairResult:
+    """Repair ``text`` with a reference, a dictionary, the detector's suggestions, or all three.
+
+    ``corpus`` (a :class:`~detector.fingerprint.SourceIndex`) is searched for the reference when
+    none is given; below ``MIN_CONTAINMENT`` the repair goes on without one.
+    """
     changes: list[Change] = []
     ref_info = None
+    found = None
+    if reference is None and corpus is not None:
+        hits = corpus.search(text, top=1)
+        if hits and hits[0][1] >= MIN_CONTAINMENT:
+            found = hits[0]
+            reference = corpus.text(found[0])
     edits: list[tuple[int, int]] = [(0, len(text))]
     learned = Dictionary(Counter(dictionary.pairs)) if dictionary else Dictionary()
     if reference is not None:
@@ -149,7 +162,9 @@ def repair(text: str, reference: str | None = None, dictionary: Dictionary | Non
         if alignment.similarity < MIN_SIMILARITY:
             raise InputError(f"reference shares too little with the input: similarity {alignment.similarity:.2f}")
         alignment = alignment.without_rewrites(text, plausible_pair)
-        ref_info = {"id": None, "similarity": round(alignment.similarity, 4)}
+        ref_info = {"id": found[0] if found else None, "similarity": round(alignment.similarity, 4)}
+        if found:
+            ref_info["containment"] = round(found[1], 4)
         for pair in alignment.substitutions:
             changes.append(Change(pair.spun_start, pair.spun_end, pair.spun, pair.original, "reference", 1.0))
         for phrase in dict.fromkeys(pair.learned for pair in alignment.substitutions):

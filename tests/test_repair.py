@@ -123,3 +123,46 @@ def test_alignment_handles_one_to_many_and_typography():
     assert ("telephone", "phone") in pairs and ("quantity", "number") in pairs
     assert ("language customers", "users") in pairs  # two words for one: one substitution
     assert sentence_spans("One. Two!\nThree") == [(0, 5), (5, 10), (10, 15)]
+
+
+# --- finding the reference in a corpus ------------------------------------------------------------
+
+CORPUS = [
+    ("wheat", "The U.S. Agriculture Department said on Monday that Egypt bought 500,000 tonnes of wheat "
+              "under the export program, and that more sales to North Africa were expected later this year."),
+    ("shares", "Shares of the company fell 3 pct in New York on Friday after it said first-quarter results "
+               "would be lower than expected because of weak demand in Europe."),
+    ("oil", ORIGINAL),
+]
+
+
+def test_index_finds_the_source_of_a_spun_copy_and_repairs_from_it(tmp_path):
+    from detector.fingerprint import SourceIndex, open_corpus
+
+    index = SourceIndex.build(CORPUS)
+    spun = spin(ORIGINAL, rate=0.35, seed=9).text
+    assert index.search(spun)[0][0] == "oil"
+    index.save(tmp_path / "index")
+    loaded = open_corpus(tmp_path / "index")
+    result = repair(spun, corpus=loaded)
+    assert result.reference["id"] == "oil" and result.text == ORIGINAL
+
+
+def test_corpus_cli_and_no_match(tmp_path, capsys):
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_text("\n".join(json.dumps({"id": i, "text": t}) for i, t in CORPUS) + "\n{broken\n")
+    assert main(["index", "build", str(corpus), "-o", str(tmp_path / "idx")]) == 0
+    err = capsys.readouterr().err
+    assert "indexed 3 records" in err and ":4: skipped" in err
+    spun = tmp_path / "spun.txt"
+    spun.write_text(spin(ORIGINAL, rate=0.3, seed=1).text)
+    assert main(["repair", str(spun), "--corpus", str(tmp_path / "idx"), "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["reference"]["id"] == "oil"
+    other = tmp_path / "other.txt"
+    other.write_text("A quiet village festival celebrated its new bakery with music, games and a parade of "
+                     "decorated bicycles through the old streets during the long summer evening.")
+    assert main(["repair", str(other), "--corpus", str(corpus), "--format", "json"]) == 0
+    out = capsys.readouterr()
+    assert json.loads(out.out)["reference"] is None and "no similar enough text" in out.err
+    assert main(["repair", str(other), "--corpus", str(tmp_path / "missing.jsonl")]) == 1
+    assert "corpus not found" in capsys.readouterr().err
