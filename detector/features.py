@@ -258,8 +258,13 @@ def _starts_with_vowel(tables: Tables) -> np.ndarray:
     return _VOWEL_CACHE[key]
 
 
+BEST_UNIGRAM_WEIGHT = 0.3
+
+
 def best_candidates(tables: Tables, ctx: Context, rows: np.ndarray) -> np.ndarray:
-    """For the given word positions (row indices), the candidate original that fits best (-1: none)."""
+    """For the given word positions (row indices), the candidate original that fits best (-1: none):
+    the highest sum of its bigram counts with both neighbours (web and news), its trigram count,
+    and a little of its own news frequency (the original is usually the plainer word)."""
     rows = np.asarray(rows, dtype=np.int64)
     starts = (np.cumsum(ctx.counts) - ctx.counts)[rows]
     counts = ctx.counts[rows]
@@ -269,6 +274,8 @@ def best_candidates(tables: Tables, ctx: Context, rows: np.ndarray) -> np.ndarra
     score = np.zeros(len(cand), dtype=np.float32)
     for source in SOURCES:
         score += tables.bigram(source, ctx.prev[owner], cand) + tables.bigram(source, cand, ctx.next[owner])
+    score += tables.trigram(ctx.prev[owner], cand, ctx.next[owner])
+    score += BEST_UNIGRAM_WEIGHT * tables.news_unigrams[cand]
     score += 0.01 * tables.zipf[cand]  # ties: the more common word
     _, arg = _segment_max(score, counts, 0.0)
     local_starts = np.cumsum(counts) - counts
