@@ -156,7 +156,7 @@ def token_features(doc: Encoded, tables: Tables, ctx: Context | None = None) -> 
     prev_b = ctx.prev == BOUNDARY
     next_b = ctx.next == BOUNDARY
     capital = doc.capital[doc.word_positions] & ~prev_b
-    vowel = _starts_with_vowel(tables)
+    vowel = tables.starts_with_vowel
     a_id, an_id = tables.vocab.index.get("a", -5), tables.vocab.index.get("an", -5)
     slip = ((ctx.prev == a_id) & vowel[ctx.word]) | ((ctx.prev == an_id) & ~vowel[ctx.word] & (ctx.word > NUM))
     cols += [zipf, ctx.word == UNK, tables.stop[ctx.word], capital, prev_b, next_b, np.log1p(ctx.counts),
@@ -245,17 +245,6 @@ def _phrase_features(doc: Encoded, tables: Tables, ctx: Context) -> tuple[np.nda
     gain[hit] = g
     gain[hit + 1] = np.maximum(gain[hit + 1], g)
     return in_phrase, gain
-
-
-_VOWEL_CACHE: dict[int, np.ndarray] = {}
-
-
-def _starts_with_vowel(tables: Tables) -> np.ndarray:
-    key = id(tables)
-    if key not in _VOWEL_CACHE:
-        _VOWEL_CACHE[key] = np.array([w[:1] in "aeiou" and not w.startswith(("uni", "use", "eu", "one", "ur"))
-                                      for w in tables.vocab.words], dtype=bool)
-    return _VOWEL_CACHE[key]
 
 
 BEST_UNIGRAM_WEIGHT = 0.3

@@ -72,11 +72,6 @@ class BinnedLogistic:
         """Probability of the positive class (a 1-D array, unlike scikit-learn's two columns)."""
         return 1.0 / (1.0 + np.exp(-self.decision_function(X)))
 
-    def contributions(self, x: np.ndarray) -> np.ndarray:
-        """Each feature's share of the logit for one row (raw weight plus its bin's weight)."""
-        return np.array([x[j] * self.raw_[j] + self.bins_[j][np.searchsorted(self.edges_[j], x[j], side="right")]
-                         for j in range(len(self.bins_))])
-
     def to_dict(self) -> dict:
         return {"n_bins": self.n_bins, "C": self.C, "intercept": self.intercept_, "raw": self.raw_.tolist(),
                 "edges": [e.tolist() for e in self.edges_], "bins": [b.tolist() for b in self.bins_]}

@@ -99,6 +99,10 @@ class Tables:
         # hash tables for the hot path, built from the sorted arrays (which are what is saved)
         self._hashed = {source: IntHashTable(*table) for source, table in self.bigrams.items()}
         self._hashed["trigrams"] = IntHashTable(*self.trigrams)
+        # words that take "an" (for article slips); "uni..."/"one" take "a" despite the vowel
+        self.starts_with_vowel = np.array(
+            [w[:1] in "aeiou" and not w.startswith(("uni", "use", "eu", "one", "ur")) for w in self.vocab.words],
+            dtype=bool)
 
     def candidates(self, word_id: int) -> np.ndarray:
         return self.cand_ids[self.cand_ptr[word_id] : self.cand_ptr[word_id + 1]]

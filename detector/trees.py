@@ -44,10 +44,6 @@ class BoostedTrees:
             return np.zeros(0)
         return self.booster.predict(np.asarray(X, dtype=np.float64), num_threads=1)
 
-    def contributions(self, X: np.ndarray) -> np.ndarray:
-        """Per-feature contributions to the log-odds (SHAP values), one row per input row."""
-        return self.booster.predict(np.asarray(X, dtype=np.float64), pred_contrib=True, num_threads=1)[:, :-1]
-
     def to_string(self) -> str:
         return self.booster.model_to_string()
 
