@@ -13,6 +13,7 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from detector.errors import DetectorError, InputError, ModelError, ResourceError
+from detector.repair import RepairResult, repair
 from detector.scoring import Scorer, ScoreResult, Span, score
 from detector.spinner import SpinConfig, SpinResult, Substitution, spin
 from detector.tokenize import Token, tokenize
@@ -21,6 +22,7 @@ __all__ = [
     "DetectorError",
     "InputError",
     "ModelError",
+    "RepairResult",
     "ResourceError",
     "ScoreResult",
     "Scorer",
@@ -30,6 +32,7 @@ __all__ = [
     "Substitution",
     "Token",
     "__version__",
+    "repair",
     "score",
     "spin",
     "tokenize",

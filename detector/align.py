@@ -135,6 +135,7 @@ def align(spun: str, original: str) -> Alignment:
     similarity = matched / len(a) if a else 0.0
     subs: list[Pair] = []
     edits: list[tuple[int, int]] = []
+    substituted: set[int] = set()  # indices of the ops taken as substitutions
     for n, (tag, i1, i2, j1, j2) in enumerate(ops):
         if tag == "equal":
             continue
@@ -152,6 +153,7 @@ def align(spun: str, original: str) -> Alignment:
             if i2 > i1:
                 edits.append((a[i1].start, a[i2 - 1].end))
             continue
+        substituted.add(n)
         if tag == "replace" and i2 - i1 == j2 - j1 > 1:  # word for word: "telephone quantity" / "phone number"
             phrase = (spun[a[i1].start : a[i2 - 1].end], original[b[j1].start : b[j2 - 1].end])
             for i, j in zip(range(i1, i2), range(j1, j2)):
@@ -166,5 +168,17 @@ def align(spun: str, original: str) -> Alignment:
             start = end = a[i1 - 1].end if i1 > 0 else 0
             orig = (" " if i1 > 0 else "") + original[b[j1].start : b[j2 - 1].end] + ("" if i1 > 0 else " ")
         os_, oe = (b[j1].start, b[j2 - 1].end) if j2 > j1 else (0, 0)
-        subs.append(Pair(start, end, spun[start:end], orig, os_, oe))
-    return Alignment(tuple(subs), tuple(edits), similarity)
+        phrase = None
+        if j2 == j1 and i1 > 0:  # "Chinese language" for "Chinese": learn it with the word before
+            phrase = (spun[a[i1 - 1].start : a[i2 - 1].end], a[i1 - 1].text)
+        subs.append(Pair(start, end, spun[start:end], orig, os_, oe, phrase))
+    # A spinner that turns "Group" into "Mathematical group" leaves a word that matches only when
+    # case is folded: right next to a substitution, put the original's case back.
+    for n, (tag, i1, i2, j1, j2) in enumerate(ops):
+        if tag != "equal":
+            continue
+        for i, j, neighbour in ((i1, j1, n - 1), (i2 - 1, j2 - 1, n + 1)):
+            if neighbour in substituted and a[i].text != b[j].text and a[i].text.lower() == b[j].text.lower():
+                subs.append(Pair(a[i].start, a[i].end, a[i].text, b[j].text, b[j].start, b[j].end))
+    subs.sort(key=lambda p: (p.spun_start, p.spun_end))
+    return Alignment(tuple(dict.fromkeys(subs)), tuple(edits), similarity)

@@ -33,6 +33,8 @@ from detector.tokenize import tokenize
 
 SHINGLE = 3
 MAX_DF = 200
+RERANK = 10  # candidates looked at again by their words
+RERANK_WITHIN = 0.8  # ... when their fingerprint similarity is within this share of the best
 INDEX_FORMAT = 1
 _IMMUTABLE_WORDS = STOPWORDS | FUNCTION_WORDS
 _NAMEISH = re.compile(r"^[A-Z][a-z]+$|^[A-Z]{2,}$|^[A-Z]\.")
@@ -144,8 +146,15 @@ class SourceIndex:
         # rank by Jaccard similarity (so a long text that merely contains the query does not win);
         # report containment, the share of the query's fingerprint found in the source
         jaccard = counts / np.maximum(len(fp) + self.sizes - counts, 1)
-        best = np.argsort(-jaccard, kind="stable")[:top]
-        return [(self.ids[d], float(counts[d]) / len(fp)) for d in best if counts[d] > 0]
+        best = [int(d) for d in np.argsort(-jaccard, kind="stable")[: max(top, RERANK)] if counts[d] > 0]
+        if self.texts and best:
+            # near-duplicate versions of one story tie on fingerprints; the words the spinner left
+            # alone tell them apart
+            close = [d for d in best if jaccard[d] >= RERANK_WITHIN * jaccard[best[0]]]
+            words = set(text.lower().split())
+            overlap = {d: len(words & set(self.texts[d].lower().split())) for d in close}
+            best = sorted(close, key=lambda d: -overlap[d]) + [d for d in best if d not in overlap]
+        return [(self.ids[d], float(counts[d]) / len(fp)) for d in best[:top]]
 
     # -- persistence -----------------------------------------------------------------------
     def save(self, folder: Path) -> None:

@@ -144,12 +144,17 @@ def repair(text: str, reference: str | None = None, dictionary: Dictionary | Non
            scorer=None, corpus=None) -> RepairResult:
     """Repair ``text`` with a reference, a dictionary, the detector's suggestions, or all three.
 
-    ``corpus`` (a :class:`~detector.fingerprint.SourceIndex`) is searched for the reference when
-    none is given; below ``MIN_CONTAINMENT`` the repair goes on without one.
+    ``corpus`` (a :class:`~detector.fingerprint.SourceIndex`, an index folder, or a corpus file or
+    folder) is searched for the reference when none is given; below ``MIN_CONTAINMENT`` the repair
+    goes on without one.
     """
     changes: list[Change] = []
     ref_info = None
     found = None
+    if isinstance(corpus, (str, Path)):
+        from detector.fingerprint import open_corpus
+
+        corpus = open_corpus(corpus)
     if reference is None and corpus is not None:
         hits = corpus.search(text, top=1)
         if hits and hits[0][1] >= MIN_CONTAINMENT:
