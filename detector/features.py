@@ -247,28 +247,64 @@ def _phrase_features(doc: Encoded, tables: Tables, ctx: Context) -> tuple[np.nda
     return in_phrase, gain
 
 
-BEST_UNIGRAM_WEIGHT = 0.3
+CANDIDATE_FEATURES = ["web_left", "web_right", "news_left", "news_right", "trigram", "trigram_left",
+                      "trigram_right", "zipf", "zipf_gain", "news_unigram", "news_unigram_gain", "rank",
+                      "n_candidates", "own_fit"]
 
 
-def best_candidates(tables: Tables, ctx: Context, rows: np.ndarray) -> np.ndarray:
-    """For the given word positions (row indices), the candidate original that fits best (-1: none):
-    the highest sum of its bigram counts with both neighbours (web and news), its trigram count,
-    and a little of its own news frequency (the original is usually the plainer word)."""
+def candidate_features(doc: Encoded, tables: Tables, ctx: Context, rows: np.ndarray):
+    """Features of every candidate original of the given word positions, for ranking them.
+
+    Returns ``(X, cand, counts)``: one row of ``CANDIDATE_FEATURES`` per candidate, the candidate
+    ids, and how many candidates each of ``rows`` has (rows of X come in that order).
+    """
     rows = np.asarray(rows, dtype=np.int64)
     starts = (np.cumsum(ctx.counts) - ctx.counts)[rows]
     counts = ctx.counts[rows]
     offsets = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
     pick = np.repeat(starts, counts) + offsets
     cand, owner = ctx.cand[pick], ctx.owner[pick]
-    score = np.zeros(len(cand), dtype=np.float32)
+    prev, nxt, word = ctx.prev[owner], ctx.next[owner], ctx.word[owner]
+    prev2, next2 = _second_neighbours(doc)
+    p2, n2 = prev2[owner], next2[owner]
+    own = np.zeros(len(cand), dtype=np.float32)
+    cols = []
     for source in SOURCES:
-        score += tables.bigram(source, ctx.prev[owner], cand) + tables.bigram(source, cand, ctx.next[owner])
-    score += tables.trigram(ctx.prev[owner], cand, ctx.next[owner])
-    score += BEST_UNIGRAM_WEIGHT * tables.news_unigrams[cand]
-    score += 0.01 * tables.zipf[cand]  # ties: the more common word
-    _, arg = _segment_max(score, counts, 0.0)
-    local_starts = np.cumsum(counts) - counts
+        left, right = tables.bigram(source, prev, cand), tables.bigram(source, cand, nxt)
+        own += tables.bigram(source, prev, word) + tables.bigram(source, word, nxt)
+        cols += [left, right]
+    cols = [cols[0], cols[1], cols[2], cols[3], tables.trigram(prev, cand, nxt), tables.trigram(p2, prev, cand),
+            tables.trigram(cand, nxt, n2), tables.zipf[cand], tables.zipf[cand] - tables.zipf[word],
+            tables.news_unigrams[cand], tables.news_unigrams[cand] - tables.news_unigrams[word], offsets,
+            np.repeat(counts, counts), own]
+    return np.column_stack([np.asarray(c, dtype=np.float32) for c in cols]), cand, counts
+
+
+def best_candidates(tables: Tables, ctx: Context, rows: np.ndarray, doc: Encoded | None = None,
+                    ranker=None) -> tuple[np.ndarray, np.ndarray]:
+    """For the given word positions, the candidate original most likely replaced (-1: none), and
+    the ranker's probability that it is the one (0 without a ranker).
+
+    With a trained ``ranker`` (the model's candidate model) candidates are scored on
+    ``CANDIDATE_FEATURES``; without one, by the sum of their bigram counts with both neighbours,
+    their trigram count and a little of their news frequency.
+    """
+    rows = np.asarray(rows, dtype=np.int64)
     out = np.full(len(rows), -1, dtype=np.int64)
+    confidence = np.zeros(len(rows), dtype=np.float32)
+    if not len(rows):
+        return out, confidence
+    X, cand, counts = candidate_features(doc, tables, ctx, rows)
+    if ranker is not None and len(X):
+        score = ranker.predict_proba(X).astype(np.float32)
+    else:
+        c = {name: j for j, name in enumerate(CANDIDATE_FEATURES)}
+        score = X[:, c["web_left"]] + X[:, c["web_right"]] + X[:, c["news_left"]] + X[:, c["news_right"]]
+        score += X[:, c["trigram"]] + 0.3 * X[:, c["news_unigram"]] + 0.01 * X[:, c["zipf"]]
+    best, arg = _segment_max(score, counts, 0.0)
+    local_starts = np.cumsum(counts) - counts
     ok = arg >= 0
     out[ok] = cand[local_starts[ok] + arg[ok]]
-    return out
+    if ranker is not None:
+        confidence[ok] = best[ok]
+    return out, confidence

@@ -5,8 +5,9 @@
 True
 
 A model folder holds ``model.json`` (format, name, version, feature names, the document model
-as numbers, thresholds, training facts), ``token_model.txt`` (LightGBM's text format, checked
-against a SHA-256 in ``model.json``), ``tables.npz`` (see :mod:`detector.tables`) and
+as numbers, thresholds, training facts), ``token_model.txt`` and ``cand_model.txt`` (LightGBM's
+text format, each checked against a SHA-256 in ``model.json``; the second ranks candidate
+originals for suggestions), ``tables.npz`` (see :mod:`detector.tables`) and
 ``MODEL_CARD.md``. Loading parses JSON, text and numpy arrays (``allow_pickle=False``): no code
 from the folder ever runs. A folder of another format
 is refused with a message that says which format this code reads.
@@ -23,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from detector.errors import ModelError
-from detector.features import FEATURE_NAMES
+from detector.features import CANDIDATE_FEATURES, FEATURE_NAMES
 from detector.linear import BinnedLogistic
 from detector.tables import Tables
 from detector.trees import BoostedTrees
@@ -55,6 +56,7 @@ class Model:
     min_words: int = 25
     base_rate: float = 0.0  # probability given to words the token model does not look at
     info: dict = field(default_factory=dict)
+    cand_model: BoostedTrees | None = None  # ranks candidate originals (None: a fixed formula)
 
     def token_probs(self, features: np.ndarray) -> np.ndarray:
         """Probability that each word was put there by a spinner.
@@ -85,10 +87,15 @@ class Model:
         folder.mkdir(parents=True, exist_ok=True)
         token_text = self.token_model.to_string()
         (folder / "token_model.txt").write_text(token_text, encoding="utf-8")
+        cand_text = self.cand_model.to_string() if self.cand_model is not None else None
+        if cand_text is not None:
+            (folder / "cand_model.txt").write_text(cand_text, encoding="utf-8")
         data = {
             "format": MODEL_FORMAT, "name": self.name, "version": self.version,
             "features": FEATURE_NAMES, "doc_features": DOC_FEATURES,
             "token_model": {"file": "token_model.txt", "sha256": _sha256(token_text)},
+            "cand_model": {"file": "cand_model.txt", "sha256": _sha256(cand_text)} if cand_text else None,
+            "candidate_features": CANDIDATE_FEATURES,
             "doc_model": self.doc_model.to_dict(),
             "threshold": self.threshold, "span_threshold": self.span_threshold, "min_words": self.min_words,
             "base_rate": self.base_rate,
@@ -143,7 +150,8 @@ def _load(folder: Path) -> Model:
         found = data.get("format") if isinstance(data, dict) else None
         raise ModelError(f"model file {path} has format {found!r}; this detector reads format {MODEL_FORMAT} "
                          "(retrain it with this version's `detector train`)")
-    if data.get("features") != FEATURE_NAMES or data.get("doc_features") != DOC_FEATURES:
+    if data.get("features") != FEATURE_NAMES or data.get("doc_features") != DOC_FEATURES or (
+            data.get("cand_model") and data.get("candidate_features") != CANDIDATE_FEATURES):
         raise ModelError(f"model file {path} was trained on other features; retrain it with `detector train`")
     try:
         return Model(
@@ -153,6 +161,7 @@ def _load(folder: Path) -> Model:
             threshold=float(data["threshold"]), span_threshold=float(data["span_threshold"]),
             tables=Tables.load(folder / "tables.npz"), min_words=int(data.get("min_words", 25)),
             base_rate=float(data["base_rate"]),
+            cand_model=_load_trees(folder, data["cand_model"]) if data.get("cand_model") else None,
             info=dict(data.get("info", {})),
         )
     except (KeyError, TypeError, ValueError) as err:

@@ -19,8 +19,9 @@ and a confidence:
 * ``dictionary``: replacement pairs learned from the aligned part (or given as a
   :class:`Dictionary`) are applied where the text has no counterpart, but only to words the
   detector flags.
-* ``model``: without a reference, the detector's suggestion for a flagged span, only when the span
-  scores at least ``MIN_MODEL_SCORE``.
+* ``model``: without a reference, the detector's suggestion for a flagged span, only in a text whose
+  document score reaches ``MIN_DOCUMENT_SCORE`` and only when the span's score times the candidate
+  model's probability for the suggestion reaches ``MIN_MODEL_CONFIDENCE``.
 
 A repair never touches a word that is neither an aligned substitution nor flagged by the detector.
 """
@@ -39,7 +40,8 @@ from detector.errors import InputError
 from detector.spinner import carry_case
 
 MIN_SIMILARITY = 0.2
-MIN_MODEL_SCORE = 0.9
+MIN_DOCUMENT_SCORE = 0.8  # without a reference, only texts scoring at least this are repaired
+MIN_MODEL_CONFIDENCE = 0.4  # span score x the candidate model probability; chosen on held-out TRAIN records
 MAX_DICTIONARY_WORDS = 4
 
 
@@ -228,7 +230,10 @@ def _flagged_changes(text: str, regions, learned: Dictionary, scorer, use_model:
     from detector.scoring import Scorer
 
     scorer = scorer or Scorer()
-    spans = [s for s in scorer.score(text).spans if any(b <= s.start and s.end <= e for b, e in regions)]
+    scored = scorer.score(text)
+    spans = [s for s in scored.spans if any(b <= s.start and s.end <= e for b, e in regions)]
+    if use_model and scored.score < MIN_DOCUMENT_SCORE:
+        use_model = False  # a text the detector does not think spun keeps its words
     out: list[Change] = []
     phrases = learned.phrases()
     for span in spans:
@@ -241,8 +246,9 @@ def _flagged_changes(text: str, regions, learned: Dictionary, scorer, use_model:
                 after = carry_case(before, learned.best(phrase) or before)
                 taken.append((start, end))
                 out.append(Change(start, end, before, after, "dictionary", round(min(1.0, span.score), 3)))
-        if (use_model and span.suggestion and span.score >= MIN_MODEL_SCORE
+        confidence = span.score * span.suggestion_confidence
+        if (use_model and span.suggestion and confidence >= MIN_MODEL_CONFIDENCE
                 and not any(span.start < e and s < span.end for s, e in taken)):
             taken.append((span.start, span.end))
-            out.append(Change(span.start, span.end, span.text, span.suggestion, "model", round(span.score, 3)))
+            out.append(Change(span.start, span.end, span.text, span.suggestion, "model", round(confidence, 3)))
     return out

@@ -38,6 +38,7 @@ from detector.spinner import carry_case
 from detector.tables import NUM
 
 VERDICTS = ("spun", "clean", "not-english", "too-short")
+MIN_SUGGESTION = 0.3  # candidate-model probability needed to suggest a word (else: a bigram gain)
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ class Span:
     score: float
     reasons: tuple[str, ...]
     suggestion: str | None
+    suggestion_confidence: float = 0.0  # the candidate model's probability for the least sure word
 
     def to_dict(self) -> dict:
         return {"start": self.start, "end": self.end, "text": self.text, "score": round(self.score, 4),
@@ -121,8 +123,9 @@ class Scorer:
             probs_all = self.model.token_probs(features)
             flagged = np.nonzero(probs_all >= self.model.span_threshold)[0]
             if len(flagged):
-                best = best_candidates(tables, ctx, flagged)
-                spans_by_doc = self._spans(prepared, joined, token_offsets, rows, features, probs_all, flagged, best)
+                best, sure = best_candidates(tables, ctx, flagged, joined, self.model.cand_model)
+                spans_by_doc = self._spans(prepared, joined, token_offsets, rows, features, probs_all, flagged, best,
+                                           sure)
         else:
             features, probs_all = np.zeros((0, len(FEATURE_NAMES))), np.zeros(0)
         doc_rows = [self.model.doc_features(probs_all[rows[i]:rows[i + 1]], features[rows[i]:rows[i + 1]])
@@ -141,7 +144,8 @@ class Scorer:
         return results
 
     # -- spans ---------------------------------------------------------------------------------
-    def _spans(self, prepared, joined, token_offsets, rows, features, probs, flagged, best) -> dict[int, list[Span]]:
+    def _spans(self, prepared, joined, token_offsets, rows, features, probs, flagged, best,
+               sure) -> dict[int, list[Span]]:
         """Merge flagged words that stand next to each other into spans, with reasons and suggestions."""
         positions = joined.word_positions[flagged]
         breaks = np.r_[True, positions[1:] != positions[:-1] + 1]
@@ -170,13 +174,14 @@ class Scorer:
             local = (positions[first : first + k] - token_offsets[d]).tolist()
             offsets = doc.spans()
             start, end = offsets[local[0]][0], offsets[local[-1]][1]
-            pieces, changed = [], False
+            pieces, changed, confidence = [], False, 1.0
             for j, t in enumerate(local):
                 original = doc.text[offsets[t][0] : offsets[t][1]]
                 cand = int(best[first + j])
-                if cand >= 0 and f[first + j, col["best_gain"]] > 0:
+                if cand >= 0 and (sure[first + j] >= MIN_SUGGESTION or f[first + j, col["best_gain"]] > 0):
                     pieces.append(carry_case(original, words[cand]))
                     changed = True
+                    confidence = min(confidence, float(sure[first + j]))
                 else:
                     pieces.append(original)
             suggestion = None
@@ -201,7 +206,7 @@ class Scorer:
                 reasons.append("next to other suspicious words: part of a replaced phrase")
             out.setdefault(d, []).append(Span(start, end, doc.text[start:end], float(span_score[g]),
                                               tuple(reasons[:3]) or ("the token model scores it as substituted",),
-                                              suggestion))
+                                              suggestion, confidence if changed else 0.0))
         return out
 
 

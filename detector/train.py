@@ -36,7 +36,7 @@ import numpy as np
 
 from detector import __version__
 from detector.errors import InputError
-from detector.features import FEATURE_NAMES, encode, token_features
+from detector.features import FEATURE_NAMES, candidate_features, context, encode, token_features
 from detector.lexicon import get_lexicon
 from detector.linear import BinnedLogistic
 from detector.model import DOC_FEATURES, MODEL_FORMAT, Model, scorable
@@ -102,6 +102,24 @@ def token_labels(spun: str, substitutions, positions: np.ndarray) -> np.ndarray:
     return labels
 
 
+def original_ids(spun: str, substitutions, positions: np.ndarray, tables) -> tuple[np.ndarray, np.ndarray]:
+    """Word positions replaced one word for one word whose original is among their candidates,
+    and those originals' ids (the training rows of the candidate ranker)."""
+    spans = token_spans(spun)
+    row_of = {spans[p][0]: k for k, p in enumerate(positions.tolist())}
+    rows, originals = [], []
+    for sub in substitutions:
+        if " " in sub.original.strip() or " " in sub.replacement.strip() or sub.start not in row_of:
+            continue
+        k = row_of[sub.start]
+        word = tables.vocab.id(sub.replacement)
+        original = tables.vocab.id(sub.original)
+        if original > 1 and original in tables.candidates(word):
+            rows.append(k)
+            originals.append(original)
+    return np.array(rows, dtype=np.int64), np.array(originals, dtype=np.int64)
+
+
 def _spinners(seed: int, extra: dict | None = None) -> dict[tuple[str, bool], Spinner]:
     """A spinner per training thesaurus and naivety; ``extra`` adds thesauri built during training."""
     lex = get_lexicon()
@@ -164,6 +182,7 @@ def train(corpus: Path, out: Path, config: TrainConfig | None = None) -> Model:
     # token model: a sample of fit records, each clean and spun once, with cross-fitted features
     sample = rng.sample(parts["fit"], min(cfg.token_docs, len(parts["fit"])))
     X, y = [], []
+    Xc, yc = [], []  # candidate ranking rows: every candidate of a spun word whose original is known
     for k in range(FOLDS):
         fold_tables = with_news(base, total - fold_counts[k])
         for rid, text in sample:
@@ -172,9 +191,16 @@ def train(corpus: Path, out: Path, config: TrainConfig | None = None) -> Model:
             result, _, _ = spin_random(text, spinners, rng)
             for version, subs in ((text, ()), (result.text, result.substitutions)):
                 doc = encode(version, fold_tables)
-                feats = token_features(doc, fold_tables)
+                ctx = context(doc, fold_tables)
+                feats = token_features(doc, fold_tables, ctx)
                 X.append(feats)
                 y.append(token_labels(version, subs, doc.word_positions) if subs else np.zeros(len(feats), np.int8))
+                if subs:
+                    rows, originals = original_ids(version, subs, doc.word_positions, fold_tables)
+                    if len(rows):
+                        cx, cand, counts = candidate_features(doc, fold_tables, ctx, rows)
+                        Xc.append(cx)
+                        yc.append((cand == np.repeat(originals, counts)).astype(np.int8))
     X_tok, y_tok = np.vstack(X), np.concatenate(y)
     mask = scorable(X_tok)
     base_rate = float(y_tok[~mask].mean()) if (~mask).any() else 0.0
@@ -182,10 +208,15 @@ def train(corpus: Path, out: Path, config: TrainConfig | None = None) -> Model:
          f"{base_rate:.1%} of the rest spun ({time.time() - started:.0f} s)")
     token_model = BoostedTrees(n_estimators=cfg.trees, num_leaves=cfg.leaves, random_state=cfg.seed).fit(
         X_tok[mask], y_tok[mask])
+    X_cand, y_cand = np.vstack(Xc), np.concatenate(yc)
+    _log(f"candidate rows: {len(y_cand):,} ({y_cand.mean():.1%} originals) ({time.time() - started:.0f} s)")
+    cand_model = BoostedTrees(n_estimators=cfg.trees, num_leaves=cfg.leaves, random_state=cfg.seed).fit(
+        X_cand, y_cand)
 
     placeholder = BinnedLogistic()
     model = Model(name="detector-reuters", version=__version__, token_model=token_model, doc_model=placeholder,
-                  threshold=0.5, span_threshold=0.5, tables=tables, min_words=25, base_rate=base_rate)
+                  threshold=0.5, span_threshold=0.5, tables=tables, min_words=25, base_rate=base_rate,
+                  cand_model=cand_model)
 
     def doc_rows(records, rates):
         rows, labels, token_sets = [], [], []
@@ -269,8 +300,9 @@ def model_card(model: Model, corpus: Path) -> str:
 
 **What it does.** Scores English text for synonym-substitution spinning: a token model gives each
 word the probability that a spinner put it there, a document model turns those into the
-probability that the document is spun. The token model is LightGBM gradient-boosted trees
-(`token_model.txt`, LightGBM's text format); the document model a logistic regression over
+probability that the document is spun, and a candidate model ranks the words a flagged word may
+have replaced (its suggestion). The token and candidate models are LightGBM gradient-boosted
+trees (`token_model.txt`, `cand_model.txt`, LightGBM's text format); the document model a logistic regression over
 aggregates of the token probabilities (`detector/linear.py`, numbers in `model.json`); `tables.npz` holds
 the vocabulary, candidate originals and n-gram counts. Nothing in this folder is executable.
 
