@@ -252,32 +252,51 @@ CANDIDATE_FEATURES = ["web_left", "web_right", "news_left", "news_right", "trigr
                       "n_candidates", "own_fit"]
 
 
-def candidate_features(doc: Encoded, tables: Tables, ctx: Context, rows: np.ndarray):
-    """Features of every candidate original of the given word positions, for ranking them.
-
-    Returns ``(X, cand, counts)``: one row of ``CANDIDATE_FEATURES`` per candidate, the candidate
-    ids, and how many candidates each of ``rows`` has (rows of X come in that order).
-    """
-    rows = np.asarray(rows, dtype=np.int64)
+def _candidate_picks(ctx: Context, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Indices into ``ctx.cand`` of every candidate of ``rows`` (in row order), and counts per row."""
     starts = (np.cumsum(ctx.counts) - ctx.counts)[rows]
     counts = ctx.counts[rows]
     offsets = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
-    pick = np.repeat(starts, counts) + offsets
+    return np.repeat(starts, counts) + offsets, counts
+
+
+def candidate_features(doc: Encoded, tables: Tables, ctx: Context, rows: np.ndarray,
+                       pick: np.ndarray | None = None, counts: np.ndarray | None = None):
+    """Features of candidate originals of the given word positions, for ranking them.
+
+    Returns ``(X, cand, counts)``: one row of ``CANDIDATE_FEATURES`` per candidate, the candidate
+    ids, and how many candidates each of ``rows`` has (rows of X come in that order). ``pick`` and
+    ``counts`` restrict it to some candidates (indices into ``ctx.cand``, grouped by row).
+    """
+    rows = np.asarray(rows, dtype=np.int64)
+    if pick is None:
+        pick, counts = _candidate_picks(ctx, rows)
     cand, owner = ctx.cand[pick], ctx.owner[pick]
+    rank = pick - (np.cumsum(ctx.counts) - ctx.counts)[owner]
     prev, nxt, word = ctx.prev[owner], ctx.next[owner], ctx.word[owner]
     prev2, next2 = _second_neighbours(doc)
     p2, n2 = prev2[owner], next2[owner]
     own = np.zeros(len(cand), dtype=np.float32)
-    cols = []
+    fits = []
     for source in SOURCES:
-        left, right = tables.bigram(source, prev, cand), tables.bigram(source, cand, nxt)
+        fits += [tables.bigram(source, prev, cand), tables.bigram(source, cand, nxt)]
         own += tables.bigram(source, prev, word) + tables.bigram(source, word, nxt)
-        cols += [left, right]
-    cols = [cols[0], cols[1], cols[2], cols[3], tables.trigram(prev, cand, nxt), tables.trigram(p2, prev, cand),
-            tables.trigram(cand, nxt, n2), tables.zipf[cand], tables.zipf[cand] - tables.zipf[word],
-            tables.news_unigrams[cand], tables.news_unigrams[cand] - tables.news_unigrams[word], offsets,
-            np.repeat(counts, counts), own]
+    cols = fits + [tables.trigram(prev, cand, nxt), tables.trigram(p2, prev, cand), tables.trigram(cand, nxt, n2),
+                   tables.zipf[cand], tables.zipf[cand] - tables.zipf[word], tables.news_unigrams[cand],
+                   tables.news_unigrams[cand] - tables.news_unigrams[word], rank, ctx.counts[owner], own]
     return np.column_stack([np.asarray(c, dtype=np.float32) for c in cols]), cand, counts
+
+
+SHORTLIST = 5  # candidates per word the ranker looks at, the best by the fixed formula
+
+
+def _formula(tables: Tables, ctx: Context, pick: np.ndarray) -> np.ndarray:
+    cand, owner = ctx.cand[pick], ctx.owner[pick]
+    prev, nxt = ctx.prev[owner], ctx.next[owner]
+    score = tables.trigram(prev, cand, nxt) + 0.3 * tables.news_unigrams[cand] + 0.01 * tables.zipf[cand]
+    for source in SOURCES:
+        score += tables.bigram(source, prev, cand) + tables.bigram(source, cand, nxt)
+    return score
 
 
 def best_candidates(tables: Tables, ctx: Context, rows: np.ndarray, doc: Encoded | None = None,
@@ -285,22 +304,27 @@ def best_candidates(tables: Tables, ctx: Context, rows: np.ndarray, doc: Encoded
     """For the given word positions, the candidate original most likely replaced (-1: none), and
     the ranker's probability that it is the one (0 without a ranker).
 
-    With a trained ``ranker`` (the model's candidate model) candidates are scored on
-    ``CANDIDATE_FEATURES``; without one, by the sum of their bigram counts with both neighbours,
-    their trigram count and a little of their news frequency.
+    Candidates are first scored by a fixed formula (bigram counts with both neighbours, trigram
+    count, a little news frequency); with a trained ``ranker`` (the model's candidate model) the
+    best ``SHORTLIST`` of each word are scored again on ``CANDIDATE_FEATURES``.
     """
     rows = np.asarray(rows, dtype=np.int64)
     out = np.full(len(rows), -1, dtype=np.int64)
     confidence = np.zeros(len(rows), dtype=np.float32)
     if not len(rows):
         return out, confidence
-    X, cand, counts = candidate_features(doc, tables, ctx, rows)
-    if ranker is not None and len(X):
+    pick, counts = _candidate_picks(ctx, rows)
+    score = _formula(tables, ctx, pick)
+    if ranker is not None and len(pick):
+        group = np.repeat(np.arange(len(rows)), counts)
+        order = np.lexsort((-score, group))  # by row, best formula score first
+        position = np.arange(len(order)) - np.repeat(np.cumsum(counts) - counts, counts)
+        keep = order[position < SHORTLIST]
+        keep.sort()
+        pick, counts = pick[keep], np.minimum(counts, SHORTLIST)
+        X, _, _ = candidate_features(doc, tables, ctx, rows, pick, counts)
         score = ranker.predict_proba(X).astype(np.float32)
-    else:
-        c = {name: j for j, name in enumerate(CANDIDATE_FEATURES)}
-        score = X[:, c["web_left"]] + X[:, c["web_right"]] + X[:, c["news_left"]] + X[:, c["news_right"]]
-        score += X[:, c["trigram"]] + 0.3 * X[:, c["news_unigram"]] + 0.01 * X[:, c["zipf"]]
+    cand = ctx.cand[pick]
     best, arg = _segment_max(score, counts, 0.0)
     local_starts = np.cumsum(counts) - counts
     ok = arg >= 0

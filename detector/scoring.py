@@ -39,6 +39,7 @@ from detector.tables import NUM
 
 VERDICTS = ("spun", "clean", "not-english", "too-short")
 MIN_SUGGESTION = 0.3  # candidate-model probability needed to suggest a word (else: a bigram gain)
+RANK_SUGGESTIONS_FROM = 0.5  # document score from which the candidate model ranks suggestions
 
 
 @dataclass(frozen=True)
@@ -121,16 +122,23 @@ class Scorer:
             ctx = context(joined, tables)
             features = token_features(joined, tables, ctx)
             probs_all = self.model.token_probs(features)
-            flagged = np.nonzero(probs_all >= self.model.span_threshold)[0]
-            if len(flagged):
-                best, sure = best_candidates(tables, ctx, flagged, joined, self.model.cand_model)
-                spans_by_doc = self._spans(prepared, joined, token_offsets, rows, features, probs_all, flagged, best,
-                                           sure)
         else:
             features, probs_all = np.zeros((0, len(FEATURE_NAMES))), np.zeros(0)
         doc_rows = [self.model.doc_features(probs_all[rows[i]:rows[i + 1]], features[rows[i]:rows[i + 1]])
                     for i in range(len(prepared))]
         doc_scores = self.model.doc_model.predict_proba(np.vstack(doc_rows))
+        flagged = np.nonzero(probs_all >= self.model.span_threshold)[0]
+        if len(flagged):
+            # the candidate model ranks suggestions in texts that may be spun; in the rest (most of a
+            # scraped corpus) a fixed formula does, at a fraction of the cost
+            doc_of = np.searchsorted(rows, flagged, side="right") - 1
+            ranked = doc_scores[doc_of] >= RANK_SUGGESTIONS_FROM
+            best = np.full(len(flagged), -1, dtype=np.int64)
+            sure = np.zeros(len(flagged), dtype=np.float32)
+            for mask, ranker in ((ranked, self.model.cand_model), (~ranked, None)):
+                if mask.any():
+                    best[mask], sure[mask] = best_candidates(tables, ctx, flagged[mask], joined, ranker)
+            spans_by_doc = self._spans(prepared, joined, token_offsets, rows, features, probs_all, flagged, best, sure)
         results = []
         for i, (text, p) in enumerate(zip(texts, prepared)):
             n = int(rows[i + 1] - rows[i])
