@@ -31,11 +31,11 @@ MIN_SIMILARITY = 0.15
 
 def build(path: Path = OUT) -> Path:
     lex = get_lexicon()
-    ranked = sorted((w for w in lex._zipf if re.fullmatch(r"[a-z]{3,}", w) and w not in STOPWORDS),
-                    key=lambda w: -lex._zipf[w])[:WORDS]
+    ranked = sorted((w for w in lex.frequency_table if re.fullmatch(r"[a-z]{3,}", w) and w not in STOPWORDS),
+                    key=lambda w: -lex.frequency_table[w])[:WORDS]
     ids: dict[str, int] = {w: i for i, w in enumerate(ranked)}
     pairs: dict[tuple[int, int], float] = {}
-    for key, count in lex._bigrams.items():
+    for key, count in lex.bigram_table.items():
         a, b = (ids.setdefault(w, len(ids)) for w in key.split(" "))
         pairs[(a, b)] = float(count)
     found = nearest_neighbours(context_matrix(pairs, list(range(len(ranked)))), k=NEIGHBOURS,

@@ -41,6 +41,16 @@ class Lexicon:
         return {pos: frozenset(words) for pos, words in self._lemma_lists.items()}
 
     # -- frequencies -------------------------------------------------------------------------
+    @property
+    def frequency_table(self) -> dict[str, int]:
+        """Every listed word -> 100 x its Zipf frequency (read-only by convention)."""
+        return self._zipf
+
+    @property
+    def bigram_table(self) -> dict[str, int]:
+        """Every listed bigram ("first second") -> its count (read-only by convention)."""
+        return self._bigrams
+
     def zipf(self, word: str) -> float:
         """Zipf frequency of a word or phrase (a phrase, or a hyphenated word missing from the list,
         combines its parts like wordfreq does)."""

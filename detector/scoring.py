@@ -25,11 +25,11 @@ import numpy as np
 from detector.features import (
     FEATURE_NAMES,
     Encoded,
-    _segment_max,
     best_candidates,
     concat,
     context,
     encode,
+    segment_max,
     token_features,
 )
 from detector.language import FUNCTION_WORDS, KNOWN_ZIPF, is_english
@@ -162,10 +162,10 @@ class Scorer:
         f = features[flagged]
         col = _COLUMNS
         span_score = np.maximum.reduceat(probs[flagged], group_starts)
-        _, gain_arg = _segment_max(f[:, col["best_gain"]], counts, -1.0)
+        _, gain_arg = segment_max(f[:, col["best_gain"]], counts, -1.0)
         gain_max = np.maximum.reduceat(f[:, col["best_gain"]], group_starts)
         zgain_max = np.maximum.reduceat(f[:, col["candidate_zipf_gain"]], group_starts)
-        _, zgain_arg = _segment_max(f[:, col["candidate_zipf_gain"]], counts, -1.0)
+        _, zgain_arg = segment_max(f[:, col["candidate_zipf_gain"]], counts, -1.0)
         slip = np.maximum.reduceat(f[:, col["article_slip"]], group_starts)
         unseen = np.maximum.reduceat(f[:, col["web_unseen_left"]] * f[:, col["web_unseen_right"]], group_starts)
         phrase = np.maximum.reduceat(f[:, col["in_phrase"]] * (f[:, col["phrase_gain"]] > 0), group_starts)

@@ -248,7 +248,7 @@ class NewsCounts:
 
 def base_tables(lex: Lexicon) -> Tables:
     """Vocabulary, frequencies, candidate originals and web bigrams, with empty news counts."""
-    base = [w for w in lex._zipf if " " not in w]
+    base = [w for w in lex.frequency_table if " " not in w]
     cand_lists, phrase_lists = _candidate_lists(base, lex)
     extra = sorted(({c for cands in cand_lists.values() for c in cands} | set(cand_lists)
                     | {w for p in phrase_lists for w in p.split()}) - set(base))
@@ -276,7 +276,7 @@ def base_tables(lex: Lexicon) -> Tables:
     phrase_ptr = np.cumsum([0] + [len(phrase_map[k]) for k in phrase_keys.tolist()]).astype(np.int32)
     phrase_ids = np.array([i for k in phrase_keys.tolist() for i in phrase_map[k]], dtype=np.int32)
     web: dict[int, float] = {}
-    for key, count in lex._bigrams.items():
+    for key, count in lex.bigram_table.items():
         a, b = key.split(" ")
         ia, ib = vocab.index.get(a), vocab.index.get(b)
         if ia is not None and ib is not None:
