@@ -35,11 +35,12 @@ from detector.features import (
 from detector.language import FUNCTION_WORDS, KNOWN_ZIPF, is_english
 from detector.model import Model, load_model
 from detector.spinner import carry_case
-from detector.tables import NUM
+from detector.tables import NUM, SOURCES
 
 VERDICTS = ("spun", "clean", "not-english", "too-short")
 MIN_SUGGESTION = 0.3  # candidate-model probability needed to suggest a word (else: a bigram gain)
 RANK_SUGGESTIONS_FROM = 0.5  # document score from which the candidate model ranks suggestions
+PHRASE_SUGGESTION_CONFIDENCE = 0.6  # how sure a one-word suggestion for a two-word replacement counts as
 
 
 @dataclass(frozen=True)
@@ -138,7 +139,8 @@ class Scorer:
             for mask, ranker in ((ranked, self.model.cand_model), (~ranked, None)):
                 if mask.any():
                     best[mask], sure[mask] = best_candidates(tables, ctx, flagged[mask], joined, ranker)
-            spans_by_doc = self._spans(prepared, joined, token_offsets, rows, features, probs_all, flagged, best, sure)
+            spans_by_doc = self._spans(prepared, joined, token_offsets, rows, features, probs_all, flagged, best, sure,
+                                       ctx)
         results = []
         for i, (text, p) in enumerate(zip(texts, prepared)):
             n = int(rows[i + 1] - rows[i])
@@ -152,8 +154,29 @@ class Scorer:
         return results
 
     # -- spans ---------------------------------------------------------------------------------
+    def _phrase_original(self, ctx, row: int) -> int:
+        """The single word a two-word replacement at word rows (row, row + 1) most likely stood for
+        ("chinese language" -> "chinese"), when it fits the context better than the pair; else -1."""
+        tables = self.model.tables
+        keys, ptr, ids = tables.phrases
+        key = int(ctx.word[row]) * len(tables.vocab) + int(ctx.word[row + 1])
+        i = int(np.searchsorted(keys, key))
+        if i >= len(keys) or keys[i] != key:
+            return -1
+        cands = ids[ptr[i] : ptr[i + 1]].astype(np.int64)
+        prev = np.full(len(cands), ctx.prev[row])
+        nxt = np.full(len(cands), ctx.next[row + 1])
+        fit = tables.trigram(prev, cands, nxt)
+        own = np.zeros(1, dtype=np.float32)
+        for source in SOURCES:
+            fit = fit + tables.bigram(source, prev, cands) + tables.bigram(source, cands, nxt)
+            own = own + tables.bigram(source, prev[:1], ctx.word[row : row + 1]) + tables.bigram(
+                source, ctx.word[row + 1 : row + 2], nxt[:1])
+        best = int(np.argmax(fit))
+        return int(cands[best]) if fit[best] > own[0] else -1
+
     def _spans(self, prepared, joined, token_offsets, rows, features, probs, flagged, best,
-               sure) -> dict[int, list[Span]]:
+               sure, ctx) -> dict[int, list[Span]]:
         """Merge flagged words that stand next to each other into spans, with reasons and suggestions."""
         positions = joined.word_positions[flagged]
         breaks = np.r_[True, positions[1:] != positions[:-1] + 1]
@@ -182,20 +205,32 @@ class Scorer:
             local = (positions[first : first + k] - token_offsets[d]).tolist()
             offsets = doc.spans()
             start, end = offsets[local[0]][0], offsets[local[-1]][1]
-            pieces, changed, confidence = [], False, 1.0
-            for j, t in enumerate(local):
+            parts, changed, confidence = [], False, 1.0
+            j = 0
+            while j < k:
+                t = local[j]
+                if j:
+                    parts.append(doc.text[offsets[local[j - 1]][1] : offsets[t][0]])
                 original = doc.text[offsets[t][0] : offsets[t][1]]
+                row = int(flagged[first + j])
+                pair = -1
+                if j + 1 < k and f[j + first, col["in_phrase"]] and local[j + 1] == t + 1:
+                    pair = self._phrase_original(ctx, row)
+                if pair >= 0:  # two words for one: suggest the one
+                    parts.append(carry_case(original, words[pair]))
+                    changed = True
+                    confidence = min(confidence, PHRASE_SUGGESTION_CONFIDENCE)
+                    j += 2  # the next word's gap is taken from the pair's second word
+                    continue
                 cand = int(best[first + j])
                 if cand >= 0 and (sure[first + j] >= MIN_SUGGESTION or f[first + j, col["best_gain"]] > 0):
-                    pieces.append(carry_case(original, words[cand]))
+                    parts.append(carry_case(original, words[cand]))
                     changed = True
                     confidence = min(confidence, float(sure[first + j]))
                 else:
-                    pieces.append(original)
-            suggestion = None
-            if changed:
-                gaps = [doc.text[offsets[a][1] : offsets[b][0]] for a, b in zip(local, local[1:])]
-                suggestion = pieces[0] + "".join(gap + w for gap, w in zip(gaps, pieces[1:]))
+                    parts.append(original)
+                j += 1
+            suggestion = "".join(parts) if changed else None
             reasons = []
             token = doc.tokens[local[max(int(gain_arg[g]), 0)]]
             if gain_max[g] > 0 and best[first + int(gain_arg[g])] >= 0:
