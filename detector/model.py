@@ -74,7 +74,7 @@ class Model:
     def label(self) -> str:
         return f"{self.name}@{self.version}"
 
-    def doc_features(self, probs: np.ndarray, features: np.ndarray) -> np.ndarray:
+    def doc_features(self, probs: np.ndarray) -> np.ndarray:
         """Document-level aggregates of token probabilities (columns as in ``DOC_FEATURES``)."""
         n = len(probs)
         if n == 0:

@@ -11,9 +11,20 @@ marked ``[span]`` (with ``(note)`` after it when there is a note), so nothing is
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import click
+
+
+def _mark(text: str, spans: Iterable[tuple], render: Callable[..., str]) -> str:
+    """``text`` with each ``(start, end, *extra)`` span replaced by ``render(span_text, *extra)``."""
+    out: list[str] = []
+    pos = 0
+    for start, end, *extra in sorted(spans):
+        out += [text[pos:start], render(text[start:end], *extra)]
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
 
 
 def highlight(
@@ -24,20 +35,13 @@ def highlight(
     bg: str = "yellow",
 ) -> str:
     """``text`` with each ``(start, end, note)`` span highlighted; spans must not overlap."""
-    out: list[str] = []
-    pos = 0
-    for start, end, note in sorted(spans):
-        out.append(text[pos:start])
-        span = text[start:end]
+
+    def render(span: str, note: str | None) -> str:
         if color:
-            out.append(click.style(span, fg=fg, bg=bg))
-            if note:
-                out.append(click.style(f" ({note})", dim=True))
-        else:
-            out.append(f"[{span}]" + (f"({note})" if note else ""))
-        pos = end
-    out.append(text[pos:])
-    return "".join(out)
+            return click.style(span, fg=fg, bg=bg) + (click.style(f" ({note})", dim=True) if note else "")
+        return f"[{span}]" + (f"({note})" if note else "")
+
+    return _mark(text, spans, render)
 
 
 def diff_view(text: str, changes: Iterable[tuple[int, int, str]], color: bool) -> str:
@@ -46,15 +50,10 @@ def diff_view(text: str, changes: Iterable[tuple[int, int, str]], color: bool) -
     >>> diff_view("a telephone quantity here", [(2, 20, "phone number")], color=False)
     'a [-telephone quantity-]{+phone number+} here'
     """
-    out: list[str] = []
-    pos = 0
-    for start, end, after in sorted(changes):
-        out.append(text[pos:start])
-        before = text[start:end]
+
+    def render(before: str, after: str) -> str:
         if color:
-            out.append(click.style(before, fg="red", strikethrough=True) + click.style(after, fg="green", bold=True))
-        else:
-            out.append((f"[-{before}-]" if before else "") + (f"{{+{after}+}}" if after else ""))
-        pos = end
-    out.append(text[pos:])
-    return "".join(out)
+            return click.style(before, fg="red", strikethrough=True) + click.style(after, fg="green", bold=True)
+        return (f"[-{before}-]" if before else "") + (f"{{+{after}+}}" if after else "")
+
+    return _mark(text, changes, render)

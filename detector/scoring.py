@@ -125,8 +125,7 @@ class Scorer:
             probs_all = self.model.token_probs(features)
         else:
             features, probs_all = np.zeros((0, len(FEATURE_NAMES))), np.zeros(0)
-        doc_rows = [self.model.doc_features(probs_all[rows[i]:rows[i + 1]], features[rows[i]:rows[i + 1]])
-                    for i in range(len(prepared))]
+        doc_rows = [self.model.doc_features(probs_all[rows[i] : rows[i + 1]]) for i in range(len(prepared))]
         doc_scores = self.model.doc_model.predict_proba(np.vstack(doc_rows))
         flagged = np.nonzero(probs_all >= self.model.span_threshold)[0]
         if len(flagged):

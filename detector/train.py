@@ -229,7 +229,7 @@ def train(corpus: Path, out: Path, config: TrainConfig | None = None) -> Model:
                 doc = encode(version, tables)
                 feats = token_features(doc, tables)
                 probs = model.token_probs(feats)
-                rows.append(model.doc_features(probs, feats))
+                rows.append(model.doc_features(probs))
                 labels.append(label)
                 truth = token_labels(version, subs, doc.word_positions) if subs else np.zeros(len(probs), np.int8)
                 token_sets.append((probs, truth, label, rate))
