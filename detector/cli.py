@@ -181,6 +181,59 @@ def repair(file: str, reference_path: str | None, corpus_path: str | None, dicti
                err=True)
 
 
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("--out", "out", type=click.Path(path_type=Path), required=True, help="Output folder.")
+@click.option("--annotate", "mode", flag_value="annotate", default=True,
+              help="Keep every record, with a `detector` attribute (default).")
+@click.option("--drop", "mode", flag_value="drop", help="Move spun records (and copies) to OUT/rejected/.")
+@click.option("--repair", "mode", flag_value="repair", help="Replace text by its repair; keep the input text.")
+@click.option("--threshold", type=click.FloatRange(0.0, 1.0), default=None, help="Document score for spun.")
+@click.option("--group-copies", is_flag=True, help="Group spun copies of one source; mark the canonical one.")
+@click.option("--text-field", default="text", show_default=True)
+@click.option("--id-field", default="id", show_default=True)
+@click.option("--dictionary", "dictionary_path", default=None, help="Replacement pairs for --repair.")
+@click.option("--workers", type=click.IntRange(1), default=None, help="Processes (default: all cores).")
+@click.option("--chunk", "chunk_records", type=click.IntRange(1), default=1000, show_default=True,
+              help="Records per unit of work.")
+@click.option("--model", "model_dir", default=None, help="Model folder.")
+@click.option("--max-bytes", type=click.IntRange(1), default=DEFAULT_MAX_BYTES, show_default=True,
+              help="Records with longer text are errors.")
+@click.option("--quiet", is_flag=True, help="No progress bar or messages.")
+def clean(inputs: tuple[str, ...], out: Path, mode: str, threshold: float | None, group_copies: bool,
+          text_field: str, id_field: str, dictionary_path: str | None, workers: int | None, chunk_records: int,
+          model_dir: str | None, max_bytes: int, quiet: bool) -> None:
+    """Score, drop or repair spun records of files and folders (.txt, .jsonl, .jsonl.gz, .parquet).
+
+    Resumable: run the same command again after a crash and finished work is skipped.
+    """
+    from detector.clean import CleanConfig
+    from detector.clean import clean as run_clean
+
+    if dictionary_path and mode != "repair":
+        raise click.UsageError("--dictionary is used by --repair only")
+    config = CleanConfig(mode=mode, threshold=threshold, text_field=text_field, id_field=id_field,
+                         group_copies=group_copies, model_dir=model_dir,
+                         dictionary=str(Path(dictionary_path).resolve()) if dictionary_path else None,
+                         chunk_records=chunk_records, max_bytes=max_bytes)
+    run_clean(list(inputs), out, config, workers=workers, quiet=quiet)
+
+
+@cli.command("filter")
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("--out", "out", type=click.Path(path_type=Path), required=True, help="Output folder.")
+@click.option("--threshold", type=click.FloatRange(0.0, 1.0), required=True, help="Document score for spun.")
+@click.option("--drop", is_flag=True, help="Move spun records (and marked copies) to OUT/rejected/.")
+@click.option("--text-field", default="text", show_default=True)
+@click.option("--quiet", is_flag=True)
+def filter_command(inputs: tuple[str, ...], out: Path, threshold: float, drop: bool, text_field: str,
+                   quiet: bool) -> None:
+    """Re-threshold annotated output of `detector clean` without scoring again."""
+    from detector.clean import refilter
+
+    refilter(list(inputs), out, threshold, drop, text_field=text_field, quiet=quiet)
+
+
 @cli.group()
 def index() -> None:
     """Build an index of a corpus, to find the sources of spun texts quickly."""

@@ -143,12 +143,13 @@ MIN_CONTAINMENT = 0.3  # share of the text's fingerprint a corpus record must ho
 
 
 def repair(text: str, reference: str | None = None, dictionary: Dictionary | None = None,
-           scorer=None, corpus=None) -> RepairResult:
+           scorer=None, corpus=None, scored=None) -> RepairResult:
     """Repair ``text`` with a reference, a dictionary, the detector's suggestions, or all three.
 
     ``corpus`` (a :class:`~detector.fingerprint.SourceIndex`, an index folder, or a corpus file or
     folder) is searched for the reference when none is given; below ``MIN_CONTAINMENT`` the repair
-    goes on without one.
+    goes on without one. ``scored``: the text's :class:`~detector.scoring.ScoreResult`, when the
+    caller has it already (batch cleaning), so that it is not scored twice.
     """
     changes: list[Change] = []
     ref_info = None
@@ -179,7 +180,8 @@ def repair(text: str, reference: str | None = None, dictionary: Dictionary | Non
         edits = list(alignment.edits)
     if edits and (learned.pairs or reference is None):
         taken = [(c.start, c.end) for c in changes]
-        changes += _flagged_changes(text, edits, learned, scorer, use_model=reference is None, taken=taken)
+        changes += _flagged_changes(text, edits, learned, scorer, use_model=reference is None, taken=taken,
+                                    scored=scored)
     changes.sort(key=lambda c: c.start)
     return RepairResult(apply_changes(text, changes), text, tuple(changes), ref_info)
 
@@ -224,13 +226,13 @@ def _known_thesaurus():
 
 
 def _flagged_changes(text: str, regions, learned: Dictionary, scorer, use_model: bool,
-                     taken: list[tuple[int, int]]) -> list[Change]:
+                     taken: list[tuple[int, int]], scored=None) -> list[Change]:
     """Dictionary (and, without a reference, model) changes inside ``regions``, on flagged words only,
     never overlapping the spans already ``taken``."""
     from detector.scoring import Scorer
 
-    scorer = scorer or Scorer()
-    scored = scorer.score(text)
+    if scored is None or scored.text != text:
+        scored = (scorer or Scorer()).score(text)
     spans = [s for s in scored.spans if any(b <= s.start and s.end <= e for b, e in regions)]
     if use_model and scored.score < MIN_DOCUMENT_SCORE:
         use_model = False  # a text the detector does not think spun keeps its words

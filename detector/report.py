@@ -32,6 +32,8 @@ class Record:
     source: str
     line: int | None = None
     error: str | None = None
+    data: dict | None = None  # the whole JSON object, for writing it back with annotations
+    raw: str | None = None  # a bad line as read (undecodable bytes as \x escapes)
 
 
 def read_records(path: str, text_field: str, id_field: str, max_bytes: int) -> Iterator[list[Record]]:
@@ -56,33 +58,43 @@ def read_records_from_lines(lines: Iterable[bytes | str], source: str, text_fiel
             raw = raw.encode("utf-8")
         if not raw.strip():
             continue
-        record = Record(id=None, text=None, source=source, line=number)
-        try:
-            obj = json.loads(decode_text(raw, f"line {number}"))
-            if not isinstance(obj, dict):
-                raise InputError("not a JSON object")
-            record.id = obj.get(id_field, number)
-            text = obj.get(text_field)
-            if not isinstance(text, str):
-                raise InputError(f"no text field {text_field!r}" if text is None else f"{text_field!r} is not a string")
-            if not text.strip():
-                raise InputError("text is empty")
-            if len(text.encode("utf-8")) > max_bytes:
-                raise InputError(f"text is over the {max_bytes:,}-byte limit")
-            record.text = text
-        except InputError as err:
-            record.error = str(err)
-            if record.id is None:  # undecodable bytes: still try to say which record it was
-                with contextlib.suppress(ValueError, AttributeError):
-                    record.id = json.loads(raw.decode("utf-8", "replace")).get(id_field)
-        except ValueError as err:
-            record.error = f"not valid JSON ({getattr(err, 'msg', err)})"
-        batch.append(record)
+        batch.append(parse_line(raw, source, number, text_field, id_field, max_bytes))
         if len(batch) >= BATCH:
             yield batch
             batch = []
     if batch:
         yield batch
+
+
+def parse_line(raw: bytes, source: str, number: int, text_field: str, id_field: str,
+               max_bytes: int = 10_000_000) -> Record:
+    """One JSONL line as a :class:`Record`: its object in ``data``, or ``error`` saying what is wrong
+    (the raw line is kept in ``raw`` so that nothing is lost)."""
+    record = Record(id=None, text=None, source=source, line=number)
+    try:
+        obj = json.loads(decode_text(raw, f"line {number}"))
+        if not isinstance(obj, dict):
+            raise InputError("not a JSON object")
+        record.id = obj.get(id_field, number)
+        text = obj.get(text_field)
+        if not isinstance(text, str):
+            raise InputError(f"no text field {text_field!r}" if text is None else f"{text_field!r} is not a string")
+        if not text.strip():
+            raise InputError("text is empty")
+        if len(text.encode("utf-8")) > max_bytes:
+            raise InputError(f"text is over the {max_bytes:,}-byte limit")
+        record.text = text
+        record.data = obj
+    except InputError as err:
+        record.error = str(err)
+        if record.id is None:  # undecodable bytes: still try to say which record it was
+            with contextlib.suppress(ValueError, AttributeError):
+                record.id = json.loads(raw.decode("utf-8", "replace")).get(id_field)
+    except ValueError as err:
+        record.error = f"not valid JSON ({getattr(err, 'msg', err)})"
+    if record.error is not None:
+        record.raw = raw.rstrip(b"\r\n").decode("utf-8", "backslashreplace")
+    return record
 
 
 def print_result(result: ScoreResult, source: str, color: bool) -> None:
