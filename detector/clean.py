@@ -169,9 +169,15 @@ def _score_unit(shard: Shard, unit: Unit, state: Path, key: str) -> dict:
     if config.group_copies:
         _save_arrays(parts / f"{key}.copies.npz", fps, words, scores, ids)
     stats = {"records": len(records), "errors": len(errors), "bytes": n_bytes,
-             "seconds": round(time.perf_counter() - started, 4), "pid": os.getpid()}
+             "seconds": round(time.perf_counter() - started, 4), "pid": os.getpid(), "peak_rss_mb": _peak_rss_mb()}
     write_atomic(parts / f"{key}.done.json", json.dumps(stats).encode("utf-8"))
     return stats
+
+
+def _peak_rss_mb() -> float:
+    import resource
+
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)  # Linux reports KiB
 
 
 def _error_entry(record: Record) -> dict:
@@ -439,6 +445,8 @@ def _finish(out: Path, state: Path, shards: list[Shard], config: CleanConfig, th
                        "mb_per_second_per_worker": round(n_bytes / 1e6 / worker_seconds, 3) if worker_seconds else None,
                        "note": "docs and MB per second: this run's scoring step, wall clock; per worker: all units",
                        "runs": history},
+        "peak_rss_mb": {"worker": max((s["peak_rss_mb"] for s in unit_stats), default=None),
+                        "main": _peak_rss_mb()},
         "threshold": threshold,
         "options": run["options"],
         "workers": this_run["workers"],

@@ -15,8 +15,10 @@ a pair of texts becomes a *candidate* when their substitution-proof fingerprints
 Jaccard similarity of at least ``MIN_JACCARD``; a candidate is *confirmed* when their word
 sequences still line up: difflib's ratio over lower-cased words reaches ``MIN_WORD_RATIO`` (a
 spinner replacing a third of the words leaves ~0.65; two different stories about one event rarely
-reach 0.6). Confirmed pairs are joined into groups; each group's canonical record is the least
-spun one (lowest detector score, then the first in input order), and the others are its copies.
+reach 0.6) and they agree on their numbers (:func:`numbers_agree`). Confirmed pairs are joined
+into groups; each group's canonical record is the least spun one (lowest detector score, then the
+first in input order), and the others are its copies. Texts under ``SHORT`` words pair only when
+nearly identical: a one-line notice has too few words to tell a copy from a sibling.
 
 Memory: 8 bytes per fingerprint and 4 per word of every record, held while grouping.
 """
@@ -36,6 +38,12 @@ MIN_JACCARD = 0.1  # fingerprint similarity that makes two records a candidate p
 MIN_WORD_RATIO = 0.6  # word-sequence similarity that confirms a pair as copies
 TOP = 5  # candidates checked per record, most similar first
 MAX_DF = 1000  # fingerprints shared by more records than this are boilerplate, not evidence
+SHORT = 30  # texts of fewer words (dividend notices, one-line items) ...
+SHORT_WORD_RATIO = 0.9  # ... are copies only when nearly identical
+MIN_NUMBERS = 3  # with this many distinct numbers in a text, copies must share them ...
+MIN_NUMBER_SHARE = 0.7  # ... at least this share of the shorter text's
+_NUMBER = 1 << 31
+_LOW = _NUMBER - 1
 
 
 @dataclass(frozen=True)
@@ -52,9 +60,21 @@ class CopyMark:
 
 
 def word_hashes(text: str) -> np.ndarray:
-    """32-bit hashes of a text's lower-cased words, in order (what pairs are confirmed on)."""
-    return np.array([int.from_bytes(hashlib.blake2b(w.encode(), digest_size=4).digest(), "little")
-                     for w in text.lower().split()], dtype=np.uint32)
+    """32-bit hashes of a text's lower-cased words, in order (what pairs are confirmed on); words
+    with a digit have the top bit set, the others not, so that numbers can be compared apart."""
+    return np.array([(int.from_bytes(hashlib.blake2b(w.encode(), digest_size=4).digest(), "little") & _LOW)
+                     | (_NUMBER if any(c.isdigit() for c in w) else 0) for w in text.lower().split()],
+                    dtype=np.uint32)
+
+
+def numbers_agree(a: np.ndarray, b: np.ndarray) -> bool:
+    """Spinners leave numbers alone: copies share most of theirs. Two weekly reports from one
+    template ("M-1 rose 217 mln dlrs" / "M-1 fell 291 mln dlrs") line up word for word, but not
+    in their numbers."""
+    x, y = set(a[a >= _NUMBER].tolist()), set(b[b >= _NUMBER].tolist())
+    if max(len(x), len(y)) < MIN_NUMBERS:
+        return True
+    return len(x & y) >= MIN_NUMBER_SHARE * min(len(x), len(y)) and bool(x & y)
 
 
 def find_copies(texts: Sequence[str], scores: Sequence[float]) -> list[CopyMark | None]:
@@ -119,7 +139,9 @@ def _confirmed_pairs(fingerprints: Sequence[np.ndarray], words: Sequence[np.ndar
     rank = np.arange(len(i)) - np.searchsorted(i, i)
     pairs = []
     for a, b in zip(i[rank < TOP].tolist(), j[rank < TOP].tolist()):
+        if not numbers_agree(words[a], words[b]):
+            continue
         ratio = difflib.SequenceMatcher(None, words[a].tolist(), words[b].tolist(), autojunk=False).ratio()
-        if ratio >= MIN_WORD_RATIO:
+        if ratio >= (MIN_WORD_RATIO if min(len(words[a]), len(words[b])) >= SHORT else SHORT_WORD_RATIO):
             pairs.append((a, b))
     return pairs
