@@ -130,7 +130,8 @@ def main() -> None:
         results[f"workers_{workers}"] = {"wall_seconds": round(seconds, 2), "scoring_seconds": speed["seconds"],
                                          "mb_per_second": speed["mb_per_second"],
                                          "mb_per_second_per_worker": speed["mb_per_second_per_worker"],
-                                         "docs_per_second": speed["docs_per_second"], "peak_rss_mb": summary["peak_rss_mb"],
+                                         "docs_per_second": speed["docs_per_second"],
+                                         "peak_rss_mb": summary["peak_rss_mb"],
                                          "verdicts": summary["verdicts"], "errors": summary["records"]["errors"]}
         rows.append(f"| {workers} | {seconds:.1f} | {speed['seconds']:.1f} | {speed['mb_per_second']:.2f} | "
                     f"{speed['mb_per_second_per_worker']:.2f} | {speed['docs_per_second']:.0f} | {peak:.0f} |")

@@ -61,7 +61,9 @@ class CleanConfig:
     ``mode``: ``annotate`` (keep all, add a ``detector`` attribute), ``drop`` (spun records, and
     copies when grouping, go to ``rejected/``), ``repair`` (text replaced by its repair, the input
     kept under ``detector.repair.original_text``). ``threshold``: document score from which a record
-    is spun (None: the model's). ``chunk_records``: records per unit of work.
+    is spun (None: the model's). ``strip_translations``: lines in other languages are removed before
+    scoring (listed under ``detector.stripped``). ``damage``: add the machine-translation and line
+    damage report. ``chunk_records``: records per unit of work.
     """
 
     mode: str = "annotate"
@@ -69,6 +71,8 @@ class CleanConfig:
     text_field: str = "text"
     id_field: str = "id"
     group_copies: bool = False
+    strip_translations: bool = False
+    damage: bool = False
     model_dir: str | None = None
     dictionary: str | None = None
     chunk_records: int = 1000
@@ -117,7 +121,7 @@ def _init_worker(config: CleanConfig) -> None:
     from detector.scoring import Scorer
 
     _WORKER["config"] = config
-    _WORKER["scorer"] = Scorer(load_model(config.model_dir), config.threshold)
+    _WORKER["scorer"] = Scorer(load_model(config.model_dir), config.threshold, damage=config.damage)
     _WORKER["dictionary"] = Dictionary.load(config.dictionary) if config.dictionary else None
 
 
@@ -125,6 +129,7 @@ def _score_unit(shard: Shard, unit: Unit, state: Path, key: str) -> dict:
     """Score one unit; write its records, errors, fingerprints and (last) its marker."""
     from detector.copies import word_hashes
     from detector.fingerprint import fingerprint
+    from detector.lines import strip_translations
     from detector.repair import MIN_DOCUMENT_SCORE
     from detector.repair import repair as run_repair
 
@@ -138,16 +143,24 @@ def _score_unit(shard: Shard, unit: Unit, state: Path, key: str) -> dict:
     for first in range(0, len(records), BATCH):
         batch = records[first : first + BATCH]
         good = [r for r in batch if r.error is None]
+        stripped = [strip_translations(r.text) if config.strip_translations else None for r in good]
+        for record, cut in zip(good, stripped):
+            n_bytes += len(record.text.encode("utf-8"))
+            if cut is not None and cut.removed:
+                record.text = cut.text
         results = iter(scorer.score_many([r.text for r in good], [r.id for r in good]))
+        cuts = iter(stripped)
         for record in batch:
             if record.error is not None:
                 errors.append(json.dumps(_error_entry(record), ensure_ascii=False))
                 lines.append(json.dumps({"_error": True}))
                 continue
-            result = next(results)
-            n_bytes += len(record.text.encode("utf-8"))
+            result, cut = next(results), next(cuts)
             annotation = {k: v for k, v in result.to_dict().items() if k != "id"}
             data = dict(record.data)
+            if cut is not None:
+                annotation["stripped"] = cut.to_dict()
+                data[config.text_field] = record.text
             if config.mode == "repair":
                 fixed = None
                 if result.score >= MIN_DOCUMENT_SCORE and result.verdict in ("spun", "clean"):

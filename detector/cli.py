@@ -90,6 +90,19 @@ def train(corpus: Path, out: Path, seed: int, max_docs: int | None) -> None:
     run_training(corpus, out, TrainConfig(seed=seed, max_docs=max_docs))
 
 
+@cli.command("train-roundtrip")
+@click.option("--corpus", type=click.Path(path_type=Path, exists=True, dir_okay=False), required=True,
+              help="back-translations.jsonl: {src_text, tgt_texts} per line.")
+@click.option("-o", "--out", type=click.Path(path_type=Path), required=True, help="Model folder to write.")
+@click.option("--seed", type=int, default=0, show_default=True)
+def train_roundtrip_command(corpus: Path, out: Path, seed: int) -> None:
+    """Train the round-trip (machine translation) sentence model."""
+    from detector.roundtrip import train_roundtrip
+
+    info = train_roundtrip(corpus, out, seed)
+    click.echo(f"held-out ROC AUC {info['held_out_auc']} -> {out}", err=True)
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl"]), default="text", show_default=True)
@@ -102,14 +115,15 @@ def train(corpus: Path, out: Path, seed: int, max_docs: int | None) -> None:
 @click.option("--fail-on-spun", is_flag=True, help="Exit with status 4 when any document is spun.")
 @click.option("--max-bytes", type=click.IntRange(1), default=DEFAULT_MAX_BYTES, show_default=True)
 @click.option("--color/--no-color", default=None, help="Force colour on or off (default: on a terminal).")
+@click.option("--no-damage", is_flag=True, help="Skip the machine-translation and repeated-line report (faster).")
 def score(paths: tuple[str, ...], fmt: str, threshold: float | None, text_field: str, id_field: str,
-          model_dir: Path | None, fail_on_spun: bool, max_bytes: int, color: bool | None) -> None:
+          model_dir: Path | None, fail_on_spun: bool, max_bytes: int, color: bool | None, no_damage: bool) -> None:
     """Score files, - (standard input) or .jsonl files for spinning."""
     from detector.model import load_model
     from detector.report import print_result, read_records
     from detector.scoring import Scorer
 
-    scorer = Scorer(load_model(model_dir), threshold)
+    scorer = Scorer(load_model(model_dir), threshold, damage=not no_damage)
     any_spun = False
     errors = 0
     for path in paths:
@@ -190,6 +204,9 @@ def repair(file: str, reference_path: str | None, corpus_path: str | None, dicti
 @click.option("--repair", "mode", flag_value="repair", help="Replace text by its repair; keep the input text.")
 @click.option("--threshold", type=click.FloatRange(0.0, 1.0), default=None, help="Document score for spun.")
 @click.option("--group-copies", is_flag=True, help="Group spun copies of one source; mark the canonical one.")
+@click.option("--strip-translations", is_flag=True,
+              help="Remove lines in other languages (interleaved translations) before scoring; report them.")
+@click.option("--damage", is_flag=True, help="Add machine-translation and repeated-line damage (slower).")
 @click.option("--text-field", default="text", show_default=True)
 @click.option("--id-field", default="id", show_default=True)
 @click.option("--dictionary", "dictionary_path", default=None, help="Replacement pairs for --repair.")
@@ -201,8 +218,8 @@ def repair(file: str, reference_path: str | None, corpus_path: str | None, dicti
               help="Records with longer text are errors.")
 @click.option("--quiet", is_flag=True, help="No progress bar or messages.")
 def clean(inputs: tuple[str, ...], out: Path, mode: str, threshold: float | None, group_copies: bool,
-          text_field: str, id_field: str, dictionary_path: str | None, workers: int | None, chunk_records: int,
-          model_dir: str | None, max_bytes: int, quiet: bool) -> None:
+          strip_translations: bool, damage: bool, text_field: str, id_field: str, dictionary_path: str | None,
+          workers: int | None, chunk_records: int, model_dir: str | None, max_bytes: int, quiet: bool) -> None:
     """Score, drop or repair spun records of files and folders (.txt, .jsonl, .jsonl.gz, .parquet).
 
     Resumable: run the same command again after a crash and finished work is skipped.
@@ -213,7 +230,8 @@ def clean(inputs: tuple[str, ...], out: Path, mode: str, threshold: float | None
     if dictionary_path and mode != "repair":
         raise click.UsageError("--dictionary is used by --repair only")
     config = CleanConfig(mode=mode, threshold=threshold, text_field=text_field, id_field=id_field,
-                         group_copies=group_copies, model_dir=model_dir,
+                         group_copies=group_copies, strip_translations=strip_translations, damage=damage,
+                         model_dir=model_dir,
                          dictionary=str(Path(dictionary_path).resolve()) if dictionary_path else None,
                          chunk_records=chunk_records, max_bytes=max_bytes)
     run_clean(list(inputs), out, config, workers=workers, quiet=quiet)

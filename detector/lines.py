@@ -28,10 +28,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from detector.language import english_profile
+from detector.language import FUNCTION_WORDS, MIN_FUNCTION_SHARE, SHORT_TEXT_WORDS
 
 MIN_REPEAT_CHARS = 15  # shorter lines ("Advertisement", "***") repeat innocently
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_LATIN_WORD = re.compile(r"[^\W\d_]+")
 _LATIN_NAME = re.compile(r"\b[A-Z][A-Za-z]{2,}\b")
 
 
@@ -70,14 +71,17 @@ def language_of(line: str) -> str:
             counts["cyrillic"] += 1
         elif 0x0600 <= o <= 0x06FF:
             counts["arabic"] += 1
-    latin = sum(c.isascii() and c.isalpha() for c in line)
+    latin = sum(c.isalpha() and ord(c) < 0x250 for c in line)
     script, n = max(counts.items(), key=lambda kv: kv[1])
     if n * 2 > latin:  # one CJK character carries about a word's worth
         return "japanese" if script == "chinese" and counts["japanese"] else script
     if latin == 0:
         return "other" if any(c.isalpha() for c in line) else ""
-    profile = english_profile(line)
-    return "english" if profile.is_english or profile.words < 6 else "other"
+    words = _LATIN_WORD.findall(line)
+    if len(words) < SHORT_TEXT_WORDS:  # too short to judge: the benefit of the doubt, as for documents
+        return "english"
+    function = sum(w.lower() in FUNCTION_WORDS for w in words)
+    return "english" if function >= MIN_FUNCTION_SHARE * len(words) else "other"
 
 
 def _shared_anchors(line: str, neighbours: list[str]) -> int:

@@ -115,4 +115,24 @@ def print_result(result: ScoreResult, source: str, color: bool) -> None:
             click.echo(f"  {span.score:.2f}  {span.text!r}{suggestion}: {'; '.join(span.reasons)}", color=color)
         if len(result.spans) > 25:
             click.echo(f"  ... and {len(result.spans) - 25} more spans", color=color)
+    if "damage" in result.extra:
+        print_damage(result.extra["damage"], color)
     click.echo(f"  model {result.model}", color=color)
+
+
+def print_damage(damage: dict, color: bool) -> None:
+    """Damage other than spinning, one line each, with the strongest spans."""
+    labels = {"mt_roundtrip": "machine-translation round trip", "interleaved_translation": "interleaved translation",
+              "repeated_lines": "repeated lines"}
+    for kind, label in labels.items():
+        found = damage.get(kind)
+        if not found or (not found["spans"] and found["score"] == 0):
+            continue
+        extra = f" ({', '.join(found['languages'])})" if found.get("languages") else ""
+        verdict = f", {found['verdict']}" if "verdict" in found else ""
+        line = f"  damage: {label}{extra}: score {found['score']:.2f}{verdict}, {len(found['spans'])} span(s)"
+        strong = found.get("verdict") == "damaged" or (kind != "mt_roundtrip" and found["score"] >= 0.3)
+        click.echo(click.style(line, fg="magenta") if color and strong else line, color=color)
+        for span in found["spans"][:5]:
+            text = span["text"] if len(span["text"]) <= 70 else span["text"][:67] + "..."
+            click.echo(f"    {text!r}: {'; '.join(span['reasons'])}", color=color)

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from detector.damage import damage
 from detector.features import (
     FEATURE_NAMES,
     Encoded,
@@ -89,8 +90,11 @@ class _Prepared:
 class Scorer:
     """Scores texts with one model; reuse it for many texts (``score_many`` batches the work)."""
 
-    def __init__(self, model: Model | None = None, threshold: float | None = None):
+    def __init__(self, model: Model | None = None, threshold: float | None = None, damage: bool = False):
+        """``damage``: also report machine-translation and line damage (:mod:`detector.damage`) in
+        ``extra["damage"]`` (about as costly again as scoring)."""
         self.model = model or load_model()
+        self.damage = damage
         self.threshold = self.model.threshold if threshold is None else threshold
         index = self.model.tables.vocab.index
         self._function_ids = np.array(sorted(index[w] for w in FUNCTION_WORDS if w in index))
@@ -144,12 +148,13 @@ class Scorer:
         for i, (text, p) in enumerate(zip(texts, prepared)):
             n = int(rows[i + 1] - rows[i])
             label = self.model.label
+            extra = {"damage": damage(text)} if self.damage else {}
             if not p.english:
-                results.append(ScoreResult(text, 0.0, "not-english", (), label, n, ids[i]))
+                results.append(ScoreResult(text, 0.0, "not-english", (), label, n, ids[i], extra))
                 continue
             score = float(doc_scores[i]) if n else 0.0
             verdict = "too-short" if n < self.model.min_words else "spun" if score >= self.threshold else "clean"
-            results.append(ScoreResult(text, score, verdict, tuple(spans_by_doc.get(i, ())), label, n, ids[i]))
+            results.append(ScoreResult(text, score, verdict, tuple(spans_by_doc.get(i, ())), label, n, ids[i], extra))
         return results
 
     # -- spans ---------------------------------------------------------------------------------
@@ -255,6 +260,7 @@ class Scorer:
 _COLUMNS = {name: j for j, name in enumerate(FEATURE_NAMES)}
 
 
-def score(text: str, threshold: float | None = None, model: Model | None = None) -> ScoreResult:
-    """Score one text with the shipped model (or ``model``); see :class:`ScoreResult`."""
-    return Scorer(model, threshold).score(text)
+def score(text: str, threshold: float | None = None, model: Model | None = None, damage: bool = True) -> ScoreResult:
+    """Score one text with the shipped model (or ``model``), with its damage report (``extra``);
+    see :class:`ScoreResult`."""
+    return Scorer(model, threshold, damage=damage).score(text)

@@ -1,0 +1,30 @@
+"""Where damage other than spinning is gathered: the ``damage`` object of a score.
+
+>>> found = damage("Users welcomed the app on Wednesday, the company said in a statement.\\n"
+...                "用户周三欢迎该应用,公司在一份声明中表示。\\n")
+>>> sorted(found), found["interleaved_translation"]["languages"]
+(['interleaved_translation', 'mt_roundtrip', 'repeated_lines'], ['chinese'])
+
+``mt_roundtrip`` (:mod:`detector.roundtrip`) is scored on the English lines only;
+``interleaved_translation`` and ``repeated_lines`` (:mod:`detector.lines`) are document-level damage
+with line spans. Each entry has a ``score`` in [0, 1] and ``spans`` in the form of spinning spans;
+none of it changes the spinning score.
+"""
+
+from __future__ import annotations
+
+from detector.lines import line_damage
+from detector.roundtrip import roundtrip_damage
+
+KINDS = ("mt_roundtrip", "interleaved_translation", "repeated_lines")
+
+
+def damage(text: str) -> dict:
+    """All damage scores of ``text`` (see the module docstring)."""
+    lines = line_damage(text)
+    other = [(s["start"], s["end"]) for s in lines["interleaved_translation"]["spans"]]
+    return {"mt_roundtrip": roundtrip_damage(text, skip=other), **lines}
+
+
+def damage_many(texts: list[str]) -> list[dict]:
+    return [damage(t) for t in texts]
