@@ -26,15 +26,8 @@ from common import CORPUS, ROOT, reuters, write_results
 from sklearn.metrics import roc_auc_score
 
 from detector.damage import damage
-from detector.roundtrip import (
-    PIVOTS,
-    labelled,
-    normalise,
-    read_round_trips,
-    roundtrip_damage,
-    sentence_scores,
-    split_sources,
-)
+from detector.roundtrip import normalise, roundtrip_damage, sentence_scores
+from detector.train_roundtrip import PIVOTS, labelled, read_round_trips, split_sources
 
 ROUND_TRIPS = CORPUS.parent.parent / "roundtrip-hwu64" / "back-translations.jsonl"
 

@@ -97,7 +97,7 @@ def train(corpus: Path, out: Path, seed: int, max_docs: int | None) -> None:
 @click.option("--seed", type=int, default=0, show_default=True)
 def train_roundtrip_command(corpus: Path, out: Path, seed: int) -> None:
     """Train the round-trip (machine translation) sentence model."""
-    from detector.roundtrip import train_roundtrip
+    from detector.train_roundtrip import train_roundtrip
 
     info = train_roundtrip(corpus, out, seed)
     click.echo(f"held-out ROC AUC {info['held_out_auc']} -> {out}", err=True)
