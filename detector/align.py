@@ -163,6 +163,8 @@ def align(spun: str, original: str) -> Alignment:
         if i2 > i1:  # replace or delete
             start = a[i1].start if j2 > j1 or i1 == 0 else a[i1 - 1].end
             end = a[i2 - 1].end
+            if j2 == j1 and i1 > 0 and i2 < len(a) and "\n" in spun[a[i1 - 1].end : a[i1].start]:
+                start, end = a[i1].start, a[i2].start  # a deletion at a line start keeps the line break
             orig = original[b[j1].start : b[j2 - 1].end] if j2 > j1 else ""
         else:  # insert: the spinner dropped words; put them back after the previous token
             start = end = a[i1 - 1].end if i1 > 0 else 0

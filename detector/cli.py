@@ -105,7 +105,8 @@ def train_roundtrip_command(corpus: Path, out: Path, seed: int) -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl", "html"]), default="text",
+              show_default=True, help="html: one self-contained page with the spans shaded.")
 @click.option("--threshold", type=click.FloatRange(0.0, 1.0), default=None,
               help="Document score at or above which the verdict is spun (default: the model's, set for "
                    "<= 0.5% false positives on clean news).")
@@ -126,6 +127,7 @@ def score(paths: tuple[str, ...], fmt: str, threshold: float | None, text_field:
     scorer = Scorer(load_model(model_dir), threshold, damage=not no_damage)
     any_spun = False
     errors = 0
+    pages: list[tuple[dict, str]] = []
     for path in paths:
         for batch in read_records(path, text_field, id_field, max_bytes):
             good = [r for r in batch if r.error is None]
@@ -134,21 +136,27 @@ def score(paths: tuple[str, ...], fmt: str, threshold: float | None, text_field:
                 if record.error is not None:
                     errors += 1
                     payload = {"id": record.id, "source": record.source, "line": record.line, "error": record.error}
-                    if fmt == "text":
+                    if fmt in ("text", "html"):
                         click.echo(f"detector: error: {record.source}:{record.line}: {record.error}", err=True)
                     else:
                         click.echo(json.dumps(payload, ensure_ascii=False))
                     continue
                 result = next(results)
                 any_spun |= result.verdict == "spun"
-                if fmt == "text":
+                if fmt == "html":
+                    pages.append((result.to_dict(), result.text))
+                elif fmt == "text":
                     print_result(result, record.source, _use_color(color))
                 else:
                     out = result.to_dict()
                     if record.line is not None:
                         out["source"], out["line"] = record.source, record.line
                     click.echo(json.dumps(out, ensure_ascii=False, indent=2 if fmt == "json" else None))
-    if errors and fmt == "text":
+    if fmt == "html":
+        from detector.html import score_page
+
+        click.echo(score_page([r for r, _ in pages], [t for _, t in pages]), nl=False)
+    if errors and fmt in ("text", "html"):
         click.echo(f"detector: {errors} record(s) could not be scored", err=True)
     if fail_on_spun and any_spun:
         sys.exit(4)
@@ -250,6 +258,41 @@ def filter_command(inputs: tuple[str, ...], out: Path, threshold: float, drop: b
     from detector.clean import refilter
 
     refilter(list(inputs), out, threshold, drop, text_field=text_field, quiet=quiet)
+
+
+@cli.command()
+@click.argument("file", required=False)
+@click.option("--rate", type=click.FloatRange(0.0, 1.0), default=0.2, show_default=True, help="Spin rate for FILE.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--spintax", is_flag=True, help="Also show the spun text as spintax.")
+@click.option("--full", is_flag=True, help="Show whole texts, not their first part.")
+@click.option("--no-pause", is_flag=True, help="Run straight through.")
+@click.option("--color/--no-color", default=None, help="Force colour on or off (default: on a terminal).")
+@click.option("--max-bytes", type=click.IntRange(1), default=DEFAULT_MAX_BYTES, show_default=True)
+def demo(file: str | None, rate: float, seed: int, spintax: bool, full: bool, no_pause: bool, color: bool | None,
+         max_bytes: int) -> None:
+    """Walk through spinning, detection and repair: seed 001 and its real spun copy 000, or FILE."""
+    from detector.demo import demo_steps, run_demo, seed_case
+
+    if file is None:
+        case = seed_case()
+    else:
+        text = read_text(file, max_bytes)
+        require_english(text, file)
+        case = demo_steps(text, rate, seed, source=file)
+    case.color, case.full = _use_color(color), full
+    run_demo(case, spintax, pause=not no_pause and sys.stdin.isatty() and sys.stdout.isatty())
+
+
+@cli.command()
+@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; anything but 127.0.0.1 lets other machines in.")
+def serve(port: int, host: str) -> None:
+    """A local web page that shows spinning, detection and repair side by side."""
+    from detector.serve import run
+
+    run(host, port, echo=lambda message: click.echo(message, err=True))
 
 
 @cli.group()

@@ -134,3 +134,62 @@ def report_html(summary: dict, examples: list[dict]) -> str:
 
 def write_report(path: Path, summary: dict, examples: list[dict]) -> None:
     write_atomic(path, report_html(summary, examples).encode("utf-8"))
+
+
+def substitutions_html(text: str, substitutions: list[tuple[int, int, str]]) -> str:
+    """The spun text with each ``(start, end, original)`` substitution marked; the original on hover."""
+    out, at = [], 0
+    for start, end, original in sorted(substitutions):
+        if start < at:
+            continue
+        out.append(html.escape(text[at:start]))
+        out.append(f'<mark class="sub" title="{_attr("was: " + original)}">{html.escape(text[start:end])}</mark>')
+        at = end
+    out.append(html.escape(text[at:]))
+    return "".join(out)
+
+
+def diff_html(text: str, changes: list[tuple[int, int, str]]) -> str:
+    """``text`` with each ``(start, end, after)`` change as ``<del>`` old ``<ins>`` new."""
+    out, at = [], 0
+    for start, end, after in sorted(changes):
+        if start < at:
+            continue
+        out.append(html.escape(text[at:start]))
+        if end > start:
+            out.append(f"<del>{html.escape(text[start:end])}</del>")
+        if after:
+            out.append(f"<ins>{html.escape(after)}</ins>")
+        at = end
+    out.append(html.escape(text[at:]))
+    return "".join(out)
+
+
+def damage_html(damage: dict) -> str:
+    """A short list of the damage other than spinning (machine translation, repeated lines)."""
+    labels = {"mt_roundtrip": "machine-translation round trip", "interleaved_translation": "interleaved translation",
+              "repeated_lines": "repeated lines"}
+    items = []
+    for kind, label in labels.items():
+        found = damage.get(kind) or {}
+        if not found.get("spans"):
+            continue
+        spans = "".join(f"<li>{html.escape(s['text'][:160])} <span class=\"muted\">— "
+                        f"{html.escape('; '.join(s['reasons']))}</span></li>" for s in found["spans"][:5])
+        items.append(f"<li><b>{label}</b>: score {found['score']:.2f}, {len(found['spans'])} span(s)<ul>{spans}</ul>"
+                     "</li>")
+    return f"<ul>{''.join(items)}</ul>" if items else '<p class="muted">No other damage found.</p>'
+
+
+def score_page(results: list[dict], texts: list[str]) -> str:
+    """``detector score --format html``: each document with its spans shaded and explained."""
+    body = ["<h1>detector score</h1>"]
+    for result, text in zip(results, texts):
+        name = html.escape(str(result.get("id")))
+        body.append(f'<h2>{name}: {html.escape(result["verdict"].upper())}, score {result["score"]:.3f}</h2>'
+                    f'<p class="muted">{result["words"]} words, {len(result["spans"])} spans, model '
+                    f'{html.escape(result["model"])}; hover a shaded span for its score, reasons and the word it '
+                    f'probably replaced.</p><div class="doc">{spans_html(text, result["spans"])}</div>')
+        if "damage" in result:
+            body.append("<h3>Other damage</h3>" + damage_html(result["damage"]))
+    return page("detector score", "".join(body))
