@@ -102,20 +102,25 @@ def concat(docs: list[Encoded]) -> tuple[Encoded, np.ndarray, np.ndarray]:
     return joined, np.array(token_offsets), np.array(word_offsets)
 
 
-def segment_max(values: np.ndarray, counts: np.ndarray, empty: float) -> tuple[np.ndarray, np.ndarray]:
-    """Max and argmax (offset within segment) of consecutive segments of ``values`` of given lengths."""
+def segment_max(values: np.ndarray, counts: np.ndarray, empty: float,
+                argmax: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """Max and argmax (offset within segment, -1 when empty or ``argmax`` is False) of consecutive
+    segments of ``values`` of given lengths.
+
+    >>> [x.tolist() for x in segment_max(np.array([1.0, 3.0, 3.0, 2.0]), np.array([3, 0, 1]), -1.0)]
+    [[3.0, -1.0, 2.0], [1, -1, 0]]
+    """
     out = np.full(len(counts), empty, dtype=np.float32)
     arg = np.full(len(counts), -1, dtype=np.int64)
     nonempty = counts > 0
     if values.size:
         starts = (np.cumsum(counts) - counts)[nonempty]
-        out[nonempty] = np.maximum.reduceat(values, starts)
-        # argmax: first index in the segment equal to the maximum
-        seg = np.repeat(np.arange(len(counts)), counts)
-        is_max = values == out[seg]
-        first = np.full(len(counts), np.iinfo(np.int64).max)
-        np.minimum.at(first, seg[is_max], np.nonzero(is_max)[0])
-        arg[nonempty] = first[nonempty] - (np.cumsum(counts) - counts)[nonempty]
+        best = np.zeros(len(counts), dtype=values.dtype)
+        best[nonempty] = np.maximum.reduceat(values, starts)
+        out[nonempty] = best[nonempty]
+        if argmax:  # the first position in each segment that holds its maximum (every segment has one)
+            hits = np.flatnonzero(values == np.repeat(best, counts))
+            arg[nonempty] = hits[np.searchsorted(hits, starts)] - starts
     return out, arg
 
 
@@ -152,7 +157,7 @@ def token_features(doc: Encoded, tables: Tables, ctx: Context | None = None) -> 
     m = len(ctx.word)
     cols: list[np.ndarray] = []
     zipf = tables.zipf[ctx.word]
-    cand_best_zipf, _ = segment_max(tables.zipf[ctx.cand], ctx.counts, 0.0)
+    cand_best_zipf, _ = segment_max(tables.zipf[ctx.cand], ctx.counts, 0.0, argmax=False)
     prev_b = ctx.prev == BOUNDARY
     next_b = ctx.next == BOUNDARY
     capital = doc.capital[doc.word_positions] & ~prev_b
@@ -169,17 +174,18 @@ def token_features(doc: Encoded, tables: Tables, ctx: Context | None = None) -> 
         right = tables.bigram(source, ctx.word, ctx.next)
         cl = tables.bigram(source, ctx.prev[ctx.owner], ctx.cand)
         cr = tables.bigram(source, ctx.cand, ctx.next[ctx.owner])
-        best, _ = segment_max(cl + cr, ctx.counts, 0.0)
-        best_l, _ = segment_max(cl, ctx.counts, 0.0)
-        best_r, _ = segment_max(cr, ctx.counts, 0.0)
+        best, _ = segment_max(cl + cr, ctx.counts, 0.0, argmax=False)
+        best_l, _ = segment_max(cl, ctx.counts, 0.0, argmax=False)
+        best_r, _ = segment_max(cr, ctx.counts, 0.0, argmax=False)
         gain = np.maximum(best - left - right, 0.0) * (ctx.counts > 0)
         gains.append(gain)
         cols += [left, right, gain, np.maximum(best_l - left, 0) * ~prev_b, np.maximum(best_r - right, 0) * ~next_b,
                  (left == 0) & ~prev_b, (right == 0) & ~next_b]
     news_uni = tables.news_unigrams[ctx.word]
-    cand_uni, _ = segment_max(tables.news_unigrams[ctx.cand], ctx.counts, 0.0)
+    cand_uni, _ = segment_max(tables.news_unigrams[ctx.cand], ctx.counts, 0.0, argmax=False)
     tri = tables.trigram(ctx.prev, ctx.word, ctx.next)
-    cand_tri, _ = segment_max(tables.trigram(ctx.prev[ctx.owner], ctx.cand, ctx.next[ctx.owner]), ctx.counts, 0.0)
+    cand_tri, _ = segment_max(tables.trigram(ctx.prev[ctx.owner], ctx.cand, ctx.next[ctx.owner]), ctx.counts, 0.0,
+                              argmax=False)
     cols += [news_uni, np.maximum(cand_uni - news_uni, 0) * (ctx.counts > 0), tri,
              np.maximum(cand_tri - tri, 0) * (ctx.counts > 0), (tri == 0) & ~prev_b & ~next_b]
     # the trigrams that end and start at the word: (prev2, prev, word) and (word, next, next2)
@@ -188,7 +194,7 @@ def token_features(doc: Encoded, tables: Tables, ctx: Context | None = None) -> 
         own = tables.trigram(a, b, ctx.word) if side == "left" else tables.trigram(ctx.word, a, b)
         cand = (tables.trigram(a[ctx.owner], b[ctx.owner], ctx.cand) if side == "left"
                 else tables.trigram(ctx.cand, a[ctx.owner], b[ctx.owner]))
-        best, _ = segment_max(cand, ctx.counts, 0.0)
+        best, _ = segment_max(cand, ctx.counts, 0.0, argmax=False)
         cols += [own, np.maximum(best - own, 0) * (ctx.counts > 0)]
     in_phrase, phrase_gain = _phrase_features(doc, tables, ctx)
     cols += [in_phrase, phrase_gain]
@@ -238,7 +244,7 @@ def _phrase_features(doc: Encoded, tables: Tables, ctx: Context) -> tuple[np.nda
     for source in SOURCES:
         fit += tables.bigram(source, prev[owner], cand) + tables.bigram(source, cand, nxt[owner])
         own += tables.bigram(source, prev, ctx.word[hit]) + tables.bigram(source, ctx.word[hit + 1], nxt)
-    best, _ = segment_max(fit, counts, 0.0)
+    best, _ = segment_max(fit, counts, 0.0, argmax=False)
     g = np.maximum(best - own, 0.0)
     in_phrase[hit] = 1
     in_phrase[hit + 1] = 1

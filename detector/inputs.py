@@ -15,6 +15,7 @@ decoded text exactly as read).
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import BinaryIO
@@ -23,6 +24,7 @@ from detector.errors import InputError
 from detector.language import english_profile
 
 DEFAULT_MAX_BYTES = 10_000_000
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f]")  # control characters other than whitespace
 
 
 def _size(n: int) -> str:
@@ -86,7 +88,7 @@ def decode_text(data: bytes, name: str) -> str:
             f"convert it first, e.g. iconv -f latin1 -t utf-8 {name}"
         ) from err
     sample = text[:65536]
-    controls = sum(1 for c in sample if ord(c) < 32 and c not in "\n\r\t\f\v")
+    controls = len(_CONTROL.findall(sample))
     if controls > 0.05 * len(sample):
         raise InputError(f"{name} looks like binary data, not text")
     return text
