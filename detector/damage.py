@@ -25,6 +25,3 @@ def damage(text: str) -> dict:
     other = [(s["start"], s["end"]) for s in lines["interleaved_translation"]["spans"]]
     return {"mt_roundtrip": roundtrip_damage(text, skip=other), **lines}
 
-
-def damage_many(texts: list[str]) -> list[dict]:
-    return [damage(t) for t in texts]

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import click
 
-from detector.render import _mark, diff_view, highlight
+from detector.render import diff_view, highlight, mark_spans
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 PREVIEW_CHARS = 1800
@@ -86,7 +86,7 @@ def _score_colours(text: str, marks, color: bool) -> str:
         bg = "red" if score >= 0.8 else "yellow" if score >= 0.5 else None
         return click.style(span, fg="black" if bg else "yellow", bg=bg, underline=bg is None)
 
-    return _mark(text, marks, render)
+    return mark_spans(text, marks, render)
 
 
 def _cut(text: str, limit: int | None) -> str:
@@ -120,7 +120,7 @@ def seed_case() -> DemoCase:
     spun = spun_path.read_text(encoding="utf-8")
     alignment = align(spun, clean).without_rewrites(spun, plausible_pair)
     subs = [(p.spun_start, p.spun_end, p.original) for p in alignment.substitutions]
-    spintax = _mark(spun, subs, lambda t, original: f"{{{original}|{t}}}")
+    spintax = mark_spans(spun, subs, lambda t, original: f"{{{original}|{t}}}")
     return DemoCase(clean, spun, subs, spintax, f"{clean_path.name} (English lines); spun by a real spinner "
                     f"into {spun_path.name}", reference_repair=True)
 

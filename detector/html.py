@@ -15,6 +15,7 @@ import html
 import json
 from pathlib import Path
 
+from detector.render import mark_spans
 from detector.shards import write_atomic
 
 EXAMPLE_CHARS = 1500
@@ -38,22 +39,17 @@ def shade(score: float) -> str:
 def spans_html(text: str, spans: list[dict], offset: int = 0) -> str:
     """``text`` escaped, each span (dict with start, end, score, reasons, suggestion; offsets minus
     ``offset``) wrapped in a ``<mark>`` whose title explains it."""
-    out, at = [], 0
-    for span in sorted(spans, key=lambda s: s["start"]):
-        start, end = span["start"] - offset, span["end"] - offset
-        if start < at or end > len(text):
-            continue
+    def render(span_text: str, span: dict) -> str:
         title = f"score {span['score']:.2f}"
         if span.get("reasons"):
             title += " — " + "; ".join(span["reasons"])
         if span.get("suggestion"):
             title += f" — before: {span['suggestion']}"
-        out.append(html.escape(text[at:start]))
-        out.append(f'<mark class="span" style="background:{shade(span["score"])};" '
-                   f'title="{_attr(title)}">{html.escape(text[start:end])}</mark>')
-        at = end
-    out.append(html.escape(text[at:]))
-    return "".join(out)
+        return (f'<mark class="span" style="background:{shade(span["score"])};" '
+                f'title="{_attr(title)}">{html.escape(span_text)}</mark>')
+
+    marks = [(s["start"] - offset, s["end"] - offset, s) for s in spans if s["end"] - offset <= len(text)]
+    return mark_spans(text, sorted(marks, key=lambda m: m[:2]), render, html.escape)
 
 
 def _attr(value: str) -> str:
@@ -138,31 +134,19 @@ def write_report(path: Path, summary: dict, examples: list[dict]) -> None:
 
 def substitutions_html(text: str, substitutions: list[tuple[int, int, str]]) -> str:
     """The spun text with each ``(start, end, original)`` substitution marked; the original on hover."""
-    out, at = [], 0
-    for start, end, original in sorted(substitutions):
-        if start < at:
-            continue
-        out.append(html.escape(text[at:start]))
-        out.append(f'<mark class="sub" title="{_attr("was: " + original)}">{html.escape(text[start:end])}</mark>')
-        at = end
-    out.append(html.escape(text[at:]))
-    return "".join(out)
+    def render(span: str, original: str) -> str:
+        return f'<mark class="sub" title="{_attr("was: " + original)}">{html.escape(span)}</mark>'
+
+    return mark_spans(text, substitutions, render, html.escape)
 
 
 def diff_html(text: str, changes: list[tuple[int, int, str]]) -> str:
     """``text`` with each ``(start, end, after)`` change as ``<del>`` old ``<ins>`` new."""
-    out, at = [], 0
-    for start, end, after in sorted(changes):
-        if start < at:
-            continue
-        out.append(html.escape(text[at:start]))
-        if end > start:
-            out.append(f"<del>{html.escape(text[start:end])}</del>")
-        if after:
-            out.append(f"<ins>{html.escape(after)}</ins>")
-        at = end
-    out.append(html.escape(text[at:]))
-    return "".join(out)
+    def render(before: str, after: str) -> str:
+        return (f"<del>{html.escape(before)}</del>" if before else "") + (
+            f"<ins>{html.escape(after)}</ins>" if after else "")
+
+    return mark_spans(text, changes, render, html.escape)
 
 
 def damage_html(damage: dict) -> str:

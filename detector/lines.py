@@ -128,8 +128,8 @@ def line_damage(text: str) -> dict:
         if len(key) < MIN_REPEAT_CHARS:
             continue
         if key in seen:
-            first = seen[key]
-            where = "the line before" if first == position[i] - 1 else f"line {lines.index(lines[content[first]]) + 1}"
+            first = seen[key]  # its position among the non-blank lines
+            where = "the line before" if first == position[i] - 1 else f"line {content[first] + 1}"
             repeat_spans.append({"start": lines[i].start, "end": lines[i].end, "text": lines[i].text, "score": 1.0,
                                  "reasons": [f"repeats {where} word for word"]})
         else:

@@ -16,14 +16,19 @@ from collections.abc import Callable, Iterable
 import click
 
 
-def _mark(text: str, spans: Iterable[tuple], render: Callable[..., str]) -> str:
-    """``text`` with each ``(start, end, *extra)`` span replaced by ``render(span_text, *extra)``."""
+def mark_spans(text: str, spans: Iterable[tuple], render: Callable[..., str],
+               gap: Callable[[str], str] = str) -> str:
+    """``text`` with each ``(start, end, *extra)`` span replaced by ``render(span_text, *extra)`` and
+    the text between spans passed through ``gap`` (e.g. an HTML escape); a span overlapping the one
+    before it is left out."""
     out: list[str] = []
     pos = 0
     for start, end, *extra in sorted(spans):
-        out += [text[pos:start], render(text[start:end], *extra)]
+        if start < pos:
+            continue
+        out += [gap(text[pos:start]), render(text[start:end], *extra)]
         pos = end
-    out.append(text[pos:])
+    out.append(gap(text[pos:]))
     return "".join(out)
 
 
@@ -41,7 +46,7 @@ def highlight(
             return click.style(span, fg=fg, bg=bg) + (click.style(f" ({note})", dim=True) if note else "")
         return f"[{span}]" + (f"({note})" if note else "")
 
-    return _mark(text, spans, render)
+    return mark_spans(text, spans, render)
 
 
 def diff_view(text: str, changes: Iterable[tuple[int, int, str]], color: bool) -> str:
@@ -56,4 +61,4 @@ def diff_view(text: str, changes: Iterable[tuple[int, int, str]], color: bool) -
             return click.style(before, fg="red", strikethrough=True) + click.style(after, fg="green", bold=True)
         return (f"[-{before}-]" if before else "") + (f"{{+{after}+}}" if after else "")
 
-    return _mark(text, changes, render)
+    return mark_spans(text, changes, render)
