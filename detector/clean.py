@@ -43,7 +43,7 @@ from pathlib import Path
 
 import numpy as np
 
-from detector.errors import InputError
+from detector.errors import DetectorError, InputError
 from detector.report import Record
 from detector.shards import Shard, ShardWriter, count_records, discover, read_units, text_names, write_atomic
 
@@ -121,8 +121,11 @@ def _init_worker(config: CleanConfig) -> None:
     from detector.scoring import Scorer
 
     _WORKER["config"] = config
-    _WORKER["scorer"] = Scorer(load_model(config.model_dir), config.threshold, damage=config.damage)
-    _WORKER["dictionary"] = Dictionary.load(config.dictionary) if config.dictionary else None
+    try:
+        _WORKER["scorer"] = Scorer(load_model(config.model_dir), config.threshold, damage=config.damage)
+        _WORKER["dictionary"] = Dictionary.load(config.dictionary) if config.dictionary else None
+    except DetectorError as err:  # reported by the first unit, as one line in the main process
+        _WORKER["error"] = err
 
 
 def _score_unit(shard: Shard, unit: Unit, state: Path, key: str) -> dict:
@@ -213,6 +216,8 @@ def _save_arrays(path: Path, fps: list, words: list, scores: list, ids: list) ->
 
 
 def _run_unit(args: tuple) -> tuple[str, dict]:
+    if "error" in _WORKER:
+        raise _WORKER["error"]
     shard, unit, state, key = args
     return key, _score_unit(shard, unit, state, key)
 
@@ -223,13 +228,13 @@ def clean(inputs: list[str], out: Path, config: CleanConfig, workers: int | None
     """Clean ``inputs`` into ``out`` (see the module docstring); returns the summary."""
     if config.mode not in MODES:
         raise InputError(f"unknown mode {config.mode!r} (one of {', '.join(MODES)})")
-    from detector.model import load_model
+    from detector.model import model_header
 
-    model = load_model(config.model_dir)
-    threshold = model.threshold if config.threshold is None else config.threshold
+    model_label, model_threshold = model_header(config.model_dir)  # the workers load the model itself
+    threshold = model_threshold if config.threshold is None else config.threshold
     shards = discover(inputs, out)
     state = out / STATE
-    run = _check_run(state, shards, config, model.label)
+    run = _check_run(state, shards, config, model_label)
     if (state / "complete.json").exists():
         summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
         _say(quiet, f"detector: {out} is already complete ({summary['records']['in']:,} records); nothing to do")
@@ -254,14 +259,20 @@ def clean(inputs: list[str], out: Path, config: CleanConfig, workers: int | None
             bar.update(args[1].stop - args[1].start, stats["bytes"])
     elif todo:
         import multiprocessing
+        from concurrent.futures.process import BrokenProcessPool
 
         context = multiprocessing.get_context("spawn")  # no forked copies of threads or open files
-        with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
-                                 initargs=(config,)) as pool:
-            futures = {pool.submit(_run_unit, args): args[1] for args in todo}
-            for future in as_completed(futures):
-                _, stats = future.result()
-                bar.update(futures[future].stop - futures[future].start, stats["bytes"])
+        try:
+            with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
+                                     initargs=(config,)) as pool:
+                futures = {pool.submit(_run_unit, args): args[1] for args in todo}
+                for future in as_completed(futures):
+                    _, stats = future.result()
+                    bar.update(futures[future].stop - futures[future].start, stats["bytes"])
+        except BrokenProcessPool as err:
+            bar.close()
+            raise DetectorError("a worker process failed to start or died (out of memory, or a damaged model?); "
+                                "finished units are kept: rerun, or use --workers 1 to see the cause") from err
     bar.close()
     scored_seconds = time.perf_counter() - started
     groups = _group(state, keys) if config.group_copies else {}
@@ -269,7 +280,7 @@ def clean(inputs: list[str], out: Path, config: CleanConfig, workers: int | None
         if not _merged(state, shard):
             shard_units = [(u, k) for u, k in zip(units, keys) if u.shard == i]
             _merge(state, out, shard, shard_units, config, threshold, groups)
-    summary = _finish(out, state, shards, config, threshold, model, run,
+    summary = _finish(out, state, shards, config, threshold, model_label, run,
                       {"seconds": round(scored_seconds, 3), "units": len(todo), "workers": workers,
                        "records": bar.done - bar.skipped, "bytes": bar.bytes,
                        "at": time.strftime("%Y-%m-%dT%H:%M:%S")})
@@ -416,8 +427,8 @@ def _write_text(folder: Path, name: str, record: dict, text_field: str) -> None:
                  json.dumps(record["detector"], ensure_ascii=False, indent=1).encode("utf-8"))
 
 
-def _finish(out: Path, state: Path, shards: list[Shard], config: CleanConfig, threshold: float, model, run: dict,
-            this_run: dict) -> dict:
+def _finish(out: Path, state: Path, shards: list[Shard], config: CleanConfig, threshold: float, model_label: str,
+            run: dict, this_run: dict) -> dict:
     from detector import __version__
     from detector.html import write_report
     from detector.resources import resource_versions
@@ -463,7 +474,7 @@ def _finish(out: Path, state: Path, shards: list[Shard], config: CleanConfig, th
         "threshold": threshold,
         "options": run["options"],
         "workers": this_run["workers"],
-        "versions": {"detector": __version__, "model": model.label, "lexicon": resource_versions()},
+        "versions": {"detector": __version__, "model": model_label, "lexicon": resource_versions()},
         "score_histogram": {"bins": HISTOGRAM_BINS, "counts": histogram.tolist()},
         "top_substitutions": dict(substitutions.most_common(30)),
         "shards": [s.name if s.kind != "text" else f"{len(s.paths)} .txt files" for s in shards],

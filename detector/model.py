@@ -138,7 +138,17 @@ def _load_trees(folder: Path, entry: dict) -> BoostedTrees:
         raise ModelError(f"token model {path} cannot be read ({err})") from err
 
 
-def _load(folder: Path) -> Model:
+def model_header(folder: str | Path | None = None) -> tuple[str, float]:
+    """(label, threshold) of a model folder from its ``model.json`` alone: cheap, for a process that
+    hands the scoring to workers."""
+    data = _read_json(Path(folder) if folder is not None else default_model_dir())
+    try:
+        return f"{data['name']}@{data['version']}", float(data["threshold"])
+    except (KeyError, TypeError, ValueError) as err:
+        raise ModelError(f"model file in {folder} is damaged ({type(err).__name__}: {err})") from err
+
+
+def _read_json(folder: Path) -> dict:
     path = folder / "model.json"
     if not path.is_file():
         raise ModelError(f"no model at {folder} (model.json missing); train one with `detector train`")
@@ -153,6 +163,12 @@ def _load(folder: Path) -> Model:
     if data.get("features") != FEATURE_NAMES or data.get("doc_features") != DOC_FEATURES or (
             data.get("cand_model") and data.get("candidate_features") != CANDIDATE_FEATURES):
         raise ModelError(f"model file {path} was trained on other features; retrain it with `detector train`")
+    return data
+
+
+def _load(folder: Path) -> Model:
+    data = _read_json(folder)
+    path = folder / "model.json"
     try:
         return Model(
             name=str(data["name"]), version=str(data["version"]),

@@ -289,3 +289,23 @@ def test_datatrove_two_task_pipeline(tmp_path):
     assert all(r["metadata"]["detector"]["verdict"] == "clean" for r in kept)
     assert {r["text"] for r in kept} == {DOCS[10], DOCS[11]}  # clean text stays clean
     assert len(list((tmp_path / "logs" / "completions").iterdir())) == 2
+
+
+def test_missing_or_damaged_model_is_one_line(corpus, tmp_path, capsys):
+    assert main(["clean", str(corpus), "--out", str(tmp_path / "o"), "--model", str(tmp_path / "none"),
+                 "--quiet"]) == 3
+    capsys.readouterr()
+    from detector.model import default_model_dir
+
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    for path in default_model_dir().iterdir():
+        (broken / path.name).write_bytes(path.read_bytes())
+    token = broken / "token_model.txt"
+    token.write_text(token.read_text(encoding="utf-8").replace("tree", "tree ", 1), encoding="utf-8")
+    # through a subprocess, so that the workers' standard error is seen too
+    run = subprocess.run([sys.executable, "-m", "detector", "clean", str(corpus), "--out", str(tmp_path / "o2"),
+                          "--model", str(broken), "--quiet", "--workers", "2", "--chunk", "4"],
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 3, run.stderr
+    assert run.stderr.count("\n") == 1 and "damaged" in run.stderr and "Traceback" not in run.stderr
