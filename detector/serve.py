@@ -27,6 +27,7 @@ from pathlib import Path
 from detector.errors import DetectorError
 
 MAX_BYTES = 1_000_000
+DRAIN_BYTES = 64_000_000  # larger requests are cut off without reading them
 STATIC = Path(__file__).resolve().parent / "static"
 FILES = {"/": ("index.html", "text/html; charset=utf-8"), "/app.js": ("app.js", "text/javascript; charset=utf-8"),
          "/style.css": ("style.css", "text/css; charset=utf-8")}
@@ -148,6 +149,12 @@ def make_handler(api: Api):
             elif length > MAX_BYTES:
                 status, body = 413, {"error": too_big(length)}
                 self.close_connection = True
+                if length <= DRAIN_BYTES:  # read what the browser sends, so that it sees the answer
+                    while length > 0:
+                        chunk = self.rfile.read(min(length, 1 << 16))
+                        if not chunk:
+                            break
+                        length -= len(chunk)
             else:
                 status, body = api.handle(self.path, self.rfile.read(length))
             self._send(status, json.dumps(body, ensure_ascii=False).encode("utf-8"),
