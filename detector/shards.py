@@ -64,7 +64,8 @@ def kind_of(path: Path) -> str | None:
 
 
 def discover(inputs: list[str], out: Path) -> list[Shard]:
-    """The shards of ``inputs`` in a stable order, skipping anything inside ``out``."""
+    """The shards of ``inputs`` in a stable order, skipping anything inside ``out`` or inside the
+    output folder of an earlier run (a folder holding ``.detector/``)."""
     out = out.resolve()
     shards: list[Shard] = []
     for given in inputs:
@@ -77,7 +78,9 @@ def discover(inputs: list[str], out: Path) -> list[Shard]:
                 raise InputError(f"{given}: unknown input type (give .txt, .jsonl, .jsonl.gz or .parquet files)")
             shards.append(Shard(path.name, kind, (str(path),), path.stat().st_size))
             continue
-        files = sorted(p for p in path.rglob("*") if p.is_file() and kind_of(p) and not _inside(p, out))
+        outputs = [d.parent.resolve() for d in path.rglob(".detector") if d.is_dir()]  # earlier runs' output
+        files = sorted(p for p in path.rglob("*") if p.is_file() and kind_of(p) and not _inside(p, out)
+                       and not any(_inside(p, folder) for folder in outputs))
         if not files:
             raise InputError(f"{given}: no .txt, .jsonl, .jsonl.gz or .parquet files in this folder")
         texts = [p for p in files if kind_of(p) == "text"]

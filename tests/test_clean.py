@@ -309,3 +309,29 @@ def test_missing_or_damaged_model_is_one_line(corpus, tmp_path, capsys):
                          capture_output=True, text=True, timeout=300)
     assert run.returncode == 3, run.stderr
     assert run.stderr.count("\n") == 1 and "damaged" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_output_inside_the_input_folder_is_never_read_back(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    _write_jsonl(src / "a.jsonl", [{"id": "a", "text": DOCS[0]}])
+    out = src / "cleaned"
+    assert _run(str(src), "--out", str(out)) == 0
+    assert [r["id"] for r in _read_jsonl(out / "a.jsonl")] == ["a"]
+    assert _run(str(src), "--out", str(src / "again")) == 0  # the first run's output is not an input
+    written = sorted(str(p.relative_to(src / "again")) for p in (src / "again").rglob("*.jsonl"))
+    assert written == ["a.jsonl", "errors.jsonl"]
+
+
+def test_progress_line_shows_rates_and_eta(capsys):
+    from detector.clean import Progress
+
+    bar = Progress(records=100, size=10_000, enabled=True)
+    bar.skip(20)
+    bar.update(30, 3_000)
+    bar.close()
+    err = capsys.readouterr().err
+    assert "50/100 records" in err and "docs/s" in err and "MB/s" in err and "ETA" in err
+    quiet = Progress(records=100, size=10_000, enabled=False)
+    quiet.update(30, 3_000)
+    assert capsys.readouterr().err == ""
