@@ -32,6 +32,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import sys
 import time
@@ -350,7 +351,7 @@ def _group(state: Path, keys: list[str]) -> dict:
 
 
 def _unit_lines(state: Path, key: str) -> Iterator[str]:
-    with open(state / "units" / f"{key}.jsonl", encoding="utf-8") as handle:
+    with open(state / "units" / f"{key}.jsonl", encoding="utf-8", newline="\n") as handle:
         for line in handle:
             yield line.rstrip("\n")
 
@@ -372,7 +373,9 @@ def _merge(state: Path, out: Path, shard: Shard, shard_units: list[tuple[Unit, s
         rejected_writer = ShardWriter(out / "rejected" / shard.name, shard.kind) if config.mode == "drop" else None
     try:
         for unit, key in shard_units:
-            errors += (state / "units" / f"{key}.errors.jsonl").read_text(encoding="utf-8").splitlines()
+            # split on "\n" only: JSON text may hold U+2028 and other characters splitlines() breaks at
+            errors += [e for e in (state / "units" / f"{key}.errors.jsonl").read_text(encoding="utf-8").split("\n")
+                       if e]
             good = 0
             for position, line in enumerate(_unit_lines(state, key)):
                 record = json.loads(line)
@@ -452,7 +455,7 @@ def _finish(out: Path, state: Path, shards: list[Shard], config: CleanConfig, th
     worker_seconds = sum(s["seconds"] for s in unit_stats)
     records_in = sum(run["records"])
     wall = sum(h["seconds"] for h in history)
-    error_kinds = Counter(json.loads(e)["error"].split(" (")[0] for e in errors)
+    error_kinds = Counter(error_kind(json.loads(e)["error"]) for e in errors)
     summary = {
         "records": {"in": records_in, "kept": counts["kept"],
                     "rejected": sum(v for k, v in counts.items() if k.startswith("rejected:")),
@@ -485,6 +488,11 @@ def _finish(out: Path, state: Path, shards: list[Shard], config: CleanConfig, th
     write_atomic(state / "complete.json", b"{}")
     shutil.rmtree(state / "units", ignore_errors=True)
     return summary
+
+
+def error_kind(message: str) -> str:
+    """What went wrong, without the where: "line 7 is not UTF-8 text (byte 0xff ...)" -> "is not UTF-8 text"."""
+    return re.sub(r"^(line \d+|\S+\.(txt|jsonl|gz|parquet)) ", "", message).split(" (")[0]
 
 
 class Progress:

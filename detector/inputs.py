@@ -72,8 +72,9 @@ def open_input(path: str) -> BinaryIO:
         raise InputError(f"cannot read {path}: {err.strerror or err}") from err
 
 
-def decode_text(data: bytes, name: str) -> str:
-    """Decode UTF-8 text, refusing empty, binary and non-UTF-8 input with a one-line reason."""
+def decode_text(data: bytes, name: str, convert_hint: bool = True) -> str:
+    """Decode UTF-8 text, refusing empty, binary and non-UTF-8 input with a one-line reason (for a
+    file, with the command that converts it)."""
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     if not data.strip():
@@ -83,9 +84,9 @@ def decode_text(data: bytes, name: str) -> str:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:
+        hint = f"; convert it first, e.g. iconv -f latin1 -t utf-8 {name}" if convert_hint else ""
         raise InputError(
-            f"{name} is not UTF-8 text (byte 0x{data[err.start]:02x} at offset {err.start}); "
-            f"convert it first, e.g. iconv -f latin1 -t utf-8 {name}"
+            f"{name} is not UTF-8 text (byte 0x{data[err.start]:02x} at offset {err.start}){hint}"
         ) from err
     sample = text[:65536]
     controls = len(_CONTROL.findall(sample))

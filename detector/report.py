@@ -72,7 +72,7 @@ def parse_line(raw: bytes, source: str, number: int, text_field: str, id_field: 
     (the raw line is kept in ``raw`` so that nothing is lost)."""
     record = Record(id=None, text=None, source=source, line=number)
     try:
-        obj = json.loads(decode_text(raw, f"line {number}"))
+        obj = json.loads(decode_text(raw, f"line {number}", convert_hint=False))
         if not isinstance(obj, dict):
             raise InputError("not a JSON object")
         record.id = obj.get(id_field, number)

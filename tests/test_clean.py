@@ -55,7 +55,7 @@ def _write_jsonl(path: Path, records: list[dict], extra_lines: dict[int, bytes] 
 
 def _read_jsonl(path: Path) -> list[dict]:
     data = gzip.decompress(path.read_bytes()) if path.name.endswith(".gz") else path.read_bytes()
-    return [json.loads(line) for line in data.decode("utf-8").splitlines() if line.strip()]
+    return [json.loads(line) for line in data.decode("utf-8").split("\n") if line.strip()]
 
 
 def _run(*args: str) -> int:
@@ -335,3 +335,16 @@ def test_progress_line_shows_rates_and_eta(capsys):
     quiet = Progress(records=100, size=10_000, enabled=False)
     quiet.update(30, 3_000)
     assert capsys.readouterr().err == ""
+
+
+def test_odd_bytes_in_bad_lines_do_not_break_the_run(tmp_path):
+    lines = [json.dumps({"id": "ok", "text": DOCS[1]}).encode(), b'{"id": "sep", "text": "a\xe2\x80\xa8b',
+             b"\x0b\x0c\xfb\x00", b'{"id": "nel", "text": "\xc2\x85"']
+    (tmp_path / "odd.jsonl").write_bytes(b"\n".join(lines) + b"\n")
+    out = tmp_path / "out"
+    assert _run(str(tmp_path / "odd.jsonl"), "--out", str(out)) == 0
+    errors = _read_jsonl(out / "errors.jsonl")
+    assert [e["line"] for e in errors] == [2, 3, 4]
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["records"] == {"in": 4, "kept": 1, "rejected": 0, "errors": 3}
+    assert set(summary["errors"]) <= {"not valid JSON", "is not UTF-8 text", "looks like binary data, not text"}
