@@ -216,11 +216,10 @@ def _save_arrays(path: Path, fps: list, words: list, scores: list, ids: list) ->
     write_atomic(path, sink.getvalue())
 
 
-def _run_unit(args: tuple) -> tuple[str, dict]:
-    if "error" in _WORKER:
+def _run_unit(args: tuple) -> dict:
+    if "error" in _WORKER:  # the model could not be loaded in this worker
         raise _WORKER["error"]
-    shard, unit, state, key = args
-    return key, _score_unit(shard, unit, state, key)
+    return _score_unit(*args)
 
 
 # -- the run --------------------------------------------------------------------------------------
@@ -256,7 +255,7 @@ def clean(inputs: list[str], out: Path, config: CleanConfig, workers: int | None
     if todo and workers == 1:
         _init_worker(config)
         for args in todo:
-            _, stats = _run_unit(args)
+            stats = _run_unit(args)
             bar.update(args[1].stop - args[1].start, stats["bytes"])
     elif todo:
         import multiprocessing
@@ -268,7 +267,7 @@ def clean(inputs: list[str], out: Path, config: CleanConfig, workers: int | None
                                      initargs=(config,)) as pool:
                 futures = {pool.submit(_run_unit, args): args[1] for args in todo}
                 for future in as_completed(futures):
-                    _, stats = future.result()
+                    stats = future.result()
                     bar.update(futures[future].stop - futures[future].start, stats["bytes"])
         except BrokenProcessPool as err:
             bar.close()
