@@ -121,6 +121,7 @@ def _init_worker(config: CleanConfig) -> None:
     from detector.repair import Dictionary
     from detector.scoring import Scorer
 
+    _WORKER.clear()
     _WORKER["config"] = config
     try:
         _WORKER["scorer"] = Scorer(load_model(config.model_dir), config.threshold, damage=config.damage)
