@@ -47,3 +47,15 @@ def test_score_html_escapes_the_text(capsys, tmp_path):
     assert out.startswith("<!doctype html>") and out.count("<h2>") == 2
     assert "<script>" not in out and "&lt;script&gt;" in out and 'onmouseover="x()"' not in out
     assert '<mark class="span"' in out and "SPUN" in out
+
+
+def test_serve_on_a_busy_port_is_one_line(capsys):
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert main(["serve", "--port", str(port)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("detector: error: cannot listen on 127.0.0.1")
