@@ -46,7 +46,8 @@ import numpy as np
 
 from detector.errors import DetectorError, InputError
 from detector.report import Record
-from detector.shards import Shard, ShardWriter, count_records, discover, read_units, text_names, write_atomic
+from detector.resources import write_atomic
+from detector.shards import Shard, ShardWriter, count_records, discover, read_units, text_names
 
 STATE = ".detector"
 MODES = ("annotate", "drop", "repair")

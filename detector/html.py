@@ -16,7 +16,7 @@ import json
 from pathlib import Path
 
 from detector.render import mark_spans
-from detector.shards import write_atomic
+from detector.resources import write_atomic
 
 EXAMPLE_CHARS = 1500
 CSS = """

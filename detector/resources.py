@@ -228,16 +228,25 @@ def build_tables(versions: dict[str, Any], folder: Path) -> None:
     tables["versions"] = versions
     payload = marshal.dumps(tables)
     manifest = {"versions": versions, "sha256": hashlib.sha256(payload).hexdigest(), "bytes": len(payload)}
-    _atomic_write(folder / TABLES_FILE, payload)
-    _atomic_write(folder / "manifest.json", json.dumps(manifest, indent=1).encode())
+    write_atomic(folder / TABLES_FILE, payload)
+    write_atomic(folder / "manifest.json", json.dumps(manifest, indent=1).encode())
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    with os.fdopen(fd, "wb") as out:
-        out.write(data)
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, path)
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file, fsync and a rename: a reader (or a run
+    killed half-way) sees the old file or the new one, never half of one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def read_tables(folder: Path) -> dict[str, Any] | None:

@@ -216,18 +216,6 @@ def _parquet_records(shard: Shard, start: int, stop: int, text_field: str, id_fi
 
 
 # -- writing ------------------------------------------------------------------------------------
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file and a rename: a reader (or a run killed
-    half-way) sees the old file or the new one, never half of one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    with open(tmp, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
-
-
 class ShardWriter:
     """Stream JSON lines into an output shard of ``kind``, visible only once complete.
 
