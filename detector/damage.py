@@ -16,7 +16,8 @@ from __future__ import annotations
 from detector.lines import line_damage
 from detector.roundtrip import roundtrip_damage
 
-KINDS = ("mt_roundtrip", "interleaved_translation", "repeated_lines")
+LABELS = {"mt_roundtrip": "machine-translation round trip", "interleaved_translation": "interleaved translation",
+          "repeated_lines": "repeated lines"}  # each kind of damage, as people read it
 
 
 def damage(text: str) -> dict:

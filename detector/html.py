@@ -151,8 +151,8 @@ def diff_html(text: str, changes: list[tuple[int, int, str]]) -> str:
 
 def damage_html(damage: dict) -> str:
     """A short list of the damage other than spinning (machine translation, repeated lines)."""
-    labels = {"mt_roundtrip": "machine-translation round trip", "interleaved_translation": "interleaved translation",
-              "repeated_lines": "repeated lines"}
+    from detector.damage import LABELS as labels
+
     items = []
     for kind, label in labels.items():
         found = damage.get(kind) or {}

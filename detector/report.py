@@ -122,8 +122,8 @@ def print_result(result: ScoreResult, source: str, color: bool) -> None:
 
 def print_damage(damage: dict, color: bool) -> None:
     """Damage other than spinning, one line each, with the strongest spans."""
-    labels = {"mt_roundtrip": "machine-translation round trip", "interleaved_translation": "interleaved translation",
-              "repeated_lines": "repeated lines"}
+    from detector.damage import LABELS as labels
+
     for kind, label in labels.items():
         found = damage.get(kind)
         if not found or (not found["spans"] and found["score"] == 0):
