@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 from common import RESULTS, reuters, write_results
 
-from detector.spinner import SpinConfig, Spinner
+from detector.spinner.spinner import SpinConfig, Spinner
 
 SPINNERS = [("wordnet", 0.2), ("wordnet,phrases", 0.35), (str(RESULTS / "heldout-thesaurus.tsv"), 0.3)]
 

@@ -25,10 +25,10 @@ import numpy as np
 from common import ROOT, reuters, write_results
 from sklearn.metrics import roc_auc_score
 
-from detector.model import load_model
-from detector.scoring import Scorer
-from detector.spinner import SpinConfig, Spinner
-from detector.train import read_corpus, split_of
+from detector.detection.model import load_model
+from detector.detection.scoring import Scorer
+from detector.detection.train import read_corpus, split_of
+from detector.spinner.spinner import SpinConfig, Spinner
 
 RATES = (0.02, 0.05, 0.1, 0.2, 0.35)
 THESAURI = ("wordnet", "wordnet-broad", "phrases", "wordnet,phrases")

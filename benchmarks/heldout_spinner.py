@@ -8,7 +8,7 @@ dictionaries, and newer "AI" rewriters pick words that merely occur in similar c
 thesaurus without WordNet: each of the 12,000 most frequent content words is described by the
 words seen right before and after it in the symspellpy (web) bigram list, and its alternatives
 are its five nearest neighbours by cosine similarity of those contexts (PPMI-weighted, with
-:mod:`detector.neighbours`). The detector's own neighbours come from its news corpus instead, so
+:mod:`detector.lexicon.neighbours`). The detector's own neighbours come from its news corpus instead, so
 the two dictionaries are built from different text. The detection
 benchmark spins with it to measure how the detector does on a spinner it was not built around.
 """
@@ -19,9 +19,9 @@ import re
 import sys
 from pathlib import Path
 
-from detector.lexicon import get_lexicon
-from detector.neighbours import context_matrix, nearest_neighbours
-from detector.thesaurus import STOPWORDS
+from detector.lexicon.lexicon import get_lexicon
+from detector.lexicon.neighbours import context_matrix, nearest_neighbours
+from detector.lexicon.thesaurus import STOPWORDS
 
 OUT = Path(__file__).parent / "results" / "heldout-thesaurus.tsv"
 WORDS = 12_000

@@ -25,9 +25,9 @@ import numpy as np
 from common import CORPUS, ROOT, reuters, write_results
 from sklearn.metrics import roc_auc_score
 
-from detector.damage import damage
-from detector.roundtrip import normalise, roundtrip_damage, sentence_scores
-from detector.train_roundtrip import PIVOTS, labelled, read_round_trips, split_sources
+from detector.damage.gather import damage
+from detector.damage.roundtrip import normalise, roundtrip_damage, sentence_scores
+from detector.damage.train_roundtrip import PIVOTS, labelled, read_round_trips, split_sources
 
 ROUND_TRIPS = CORPUS.parent.parent / "roundtrip-hwu64" / "back-translations.jsonl"
 

@@ -8,7 +8,7 @@ project's spinner (ground truth known): with the reference, and without one (the
 confident suggestions only). A substitution is *restored* when the repaired text has exactly the
 original's words in its place; an *untouched word changed* is a word of the original that the
 spinner left alone and that is no longer in place after the repair. (c) Retrieval: every Reuters
-article indexed by immutable fingerprints (detector/fingerprint.py); spun TEST articles are the
+article indexed by immutable fingerprints (detector/repair/fingerprint.py); spun TEST articles are the
 queries; top-1 counts when the retrieved article has the same text as the source (Reuters holds
 exact duplicates under different ids). Baseline: MinHash over 5-word shingles, without immutables.
 """
@@ -25,10 +25,10 @@ from pathlib import Path
 import numpy as np
 from common import ROOT, reuters, write_results
 
-from detector.repair import repair
-from detector.scoring import Scorer
-from detector.spinner import SpinConfig, Spinner
-from detector.tokenize import tokenize
+from detector.detection.scoring import Scorer
+from detector.repair.repair import repair
+from detector.spinner.spinner import SpinConfig, Spinner
+from detector.text.tokenize import tokenize
 
 RATES = (0.05, 0.1, 0.2, 0.35)
 
@@ -81,7 +81,7 @@ class MinHash:
 
 
 def retrieval(texts: list[str]) -> dict:
-    from detector.fingerprint import SourceIndex
+    from detector.repair.fingerprint import SourceIndex
 
     corpus = {str(r["newid"]): r["body"] for r in reuters()}
     start = time.perf_counter()

@@ -16,9 +16,9 @@ from pathlib import Path
 
 from common import CORPUS, ROOT, reuters, write_results
 
-from detector.lexicon import get_lexicon
-from detector.resources import load_tables
-from detector.spinner import SpinConfig, Spinner
+from detector.lexicon.lexicon import get_lexicon
+from detector.lexicon.resources import load_tables
+from detector.spinner.spinner import SpinConfig, Spinner
 
 
 def command_seconds(args: list[str], stdin: bytes = b"", runs: int = 5) -> float:

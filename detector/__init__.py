@@ -12,11 +12,11 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+from detector.detection.scoring import Scorer, ScoreResult, Span, score
 from detector.errors import DetectorError, InputError, ModelError, ResourceError
-from detector.repair import RepairResult, repair
-from detector.scoring import Scorer, ScoreResult, Span, score
-from detector.spinner import SpinConfig, SpinResult, Substitution, spin
-from detector.tokenize import Token, tokenize
+from detector.repair.repair import RepairResult, repair
+from detector.spinner.spinner import SpinConfig, SpinResult, Substitution, spin
+from detector.text.tokenize import Token, tokenize
 
 __all__ = [
     "DetectorError",

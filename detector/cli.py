@@ -21,7 +21,7 @@ import click
 
 from detector import __version__
 from detector.errors import DetectorError
-from detector.inputs import DEFAULT_MAX_BYTES, read_text, require_english
+from detector.text.inputs import DEFAULT_MAX_BYTES, read_text, require_english
 
 FORMATS = ("text", "json", "spintax")
 
@@ -53,9 +53,9 @@ def cli() -> None:
 def spin(file: str, rate: float, seed: int, thesaurus: str, fmt: str, show: bool, match_case: bool,
          inflect: bool, min_zipf: float, max_bytes: int, color: bool | None) -> None:
     """Spin FILE (or - for standard input) the way synonym spinners do."""
-    from detector.lexicon import get_lexicon
-    from detector.render import highlight
-    from detector.spinner import SpinConfig, Spinner
+    from detector.lexicon.lexicon import get_lexicon
+    from detector.present.render import highlight
+    from detector.spinner.spinner import SpinConfig, Spinner
 
     text = read_text(file, max_bytes)
     require_english(text, "standard input" if file == "-" else file, zipf=get_lexicon().zipf)
@@ -84,8 +84,8 @@ def spin(file: str, rate: float, seed: int, thesaurus: str, fmt: str, show: bool
 @click.option("--max-docs", type=click.IntRange(50), default=None, help="Use at most this many records (quick runs).")
 def train(corpus: Path, out: Path, seed: int, max_docs: int | None) -> None:
     """Train a detector model by spinning clean text (see detector/train.py)."""
-    from detector.train import TrainConfig
-    from detector.train import train as run_training
+    from detector.detection.train import TrainConfig
+    from detector.detection.train import train as run_training
 
     run_training(corpus, out, TrainConfig(seed=seed, max_docs=max_docs))
 
@@ -97,7 +97,7 @@ def train(corpus: Path, out: Path, seed: int, max_docs: int | None) -> None:
 @click.option("--seed", type=int, default=0, show_default=True)
 def train_roundtrip_command(corpus: Path, out: Path, seed: int) -> None:
     """Train the round-trip (machine translation) sentence model."""
-    from detector.train_roundtrip import train_roundtrip
+    from detector.damage.train_roundtrip import train_roundtrip
 
     info = train_roundtrip(corpus, out, seed)
     click.echo(f"held-out ROC AUC {info['held_out_auc']} -> {out}", err=True)
@@ -120,9 +120,9 @@ def train_roundtrip_command(corpus: Path, out: Path, seed: int) -> None:
 def score(paths: tuple[str, ...], fmt: str, threshold: float | None, text_field: str, id_field: str,
           model_dir: Path | None, fail_on_spun: bool, max_bytes: int, color: bool | None, no_damage: bool) -> None:
     """Score files, - (standard input) or .jsonl files for spinning."""
-    from detector.model import load_model
-    from detector.report import print_result, read_records
-    from detector.scoring import Scorer
+    from detector.detection.model import load_model
+    from detector.detection.scoring import Scorer
+    from detector.present.report import print_result, read_records
 
     scorer = Scorer(load_model(model_dir), threshold, damage=not no_damage)
     any_spun = False
@@ -153,7 +153,7 @@ def score(paths: tuple[str, ...], fmt: str, threshold: float | None, text_field:
                         out["source"], out["line"] = record.source, record.line
                     click.echo(json.dumps(out, ensure_ascii=False, indent=2 if fmt == "json" else None))
     if fmt == "html":
-        from detector.html import score_page
+        from detector.present.html import score_page
 
         click.echo(score_page([r for r, _ in pages], [t for _, t in pages]), nl=False)
     if errors and fmt in ("text", "html"):
@@ -174,16 +174,16 @@ def score(paths: tuple[str, ...], fmt: str, threshold: float | None, text_field:
 def repair(file: str, reference_path: str | None, corpus_path: str | None, dictionary_path: str | None, fmt: str,
            max_bytes: int, color: bool | None) -> None:
     """Give FILE (or -) its original wording back: from a reference, a dictionary, or the detector."""
-    from detector.render import diff_view
-    from detector.repair import Dictionary
-    from detector.repair import repair as run_repair
+    from detector.present.render import diff_view
+    from detector.repair.repair import Dictionary
+    from detector.repair.repair import repair as run_repair
 
     text = read_text(file, max_bytes)
     reference = read_text(reference_path, max_bytes) if reference_path else None
     dictionary = Dictionary.load(dictionary_path) if dictionary_path else None
     corpus = None
     if corpus_path and reference is None:
-        from detector.fingerprint import open_corpus
+        from detector.repair.fingerprint import open_corpus
 
         corpus = open_corpus(corpus_path)
     result = run_repair(text, reference=reference, dictionary=dictionary, corpus=corpus)
@@ -232,8 +232,8 @@ def clean(inputs: tuple[str, ...], out: Path, mode: str, threshold: float | None
 
     Resumable: run the same command again after a crash and finished work is skipped.
     """
-    from detector.clean import CleanConfig
-    from detector.clean import clean as run_clean
+    from detector.batch.clean import CleanConfig
+    from detector.batch.clean import clean as run_clean
 
     if dictionary_path and mode != "repair":
         raise click.UsageError("--dictionary is used by --repair only")
@@ -255,7 +255,7 @@ def clean(inputs: tuple[str, ...], out: Path, mode: str, threshold: float | None
 def filter_command(inputs: tuple[str, ...], out: Path, threshold: float, drop: bool, text_field: str,
                    quiet: bool) -> None:
     """Re-threshold annotated output of `detector clean` without scoring again."""
-    from detector.clean import refilter
+    from detector.batch.clean import refilter
 
     refilter(list(inputs), out, threshold, drop, text_field=text_field, quiet=quiet)
 
@@ -272,7 +272,7 @@ def filter_command(inputs: tuple[str, ...], out: Path, threshold: float, drop: b
 def demo(file: str | None, rate: float, seed: int, spintax: bool, full: bool, no_pause: bool, color: bool | None,
          max_bytes: int) -> None:
     """Walk through spinning, detection and repair: seed 001 and its real spun copy 000, or FILE."""
-    from detector.demo import demo_steps, run_demo, seed_case
+    from detector.present.demo import demo_steps, run_demo, seed_case
 
     if file is None:
         case = seed_case()
@@ -290,7 +290,7 @@ def demo(file: str | None, rate: float, seed: int, spintax: bool, full: bool, no
               help="Address to listen on; anything but 127.0.0.1 lets other machines in.")
 def serve(port: int, host: str) -> None:
     """A local web page that shows spinning, detection and repair side by side."""
-    from detector.serve import run
+    from detector.present.serve import run
 
     run(host, port, echo=lambda message: click.echo(message, err=True))
 
@@ -307,7 +307,7 @@ def index() -> None:
 @click.option("--id-field", default="id", show_default=True, help="Id field in JSONL (else 'newid', else line).")
 def index_build(corpus: str, out: Path, text_field: str, id_field: str) -> None:
     """Index CORPUS (a JSONL file or a folder of .txt files) by substitution-proof fingerprints."""
-    from detector.fingerprint import SourceIndex, read_corpus
+    from detector.repair.fingerprint import SourceIndex, read_corpus
 
     start = time.perf_counter()
     built = SourceIndex.build(read_corpus(corpus, text_field, id_field))
@@ -323,7 +323,7 @@ def index_build(corpus: str, out: Path, text_field: str, id_field: str) -> None:
 @click.option("--max-bytes", type=click.IntRange(1), default=DEFAULT_MAX_BYTES, show_default=True)
 def learn(files: tuple[str, ...], out: Path, max_bytes: int) -> None:
     """Learn a spinner's dictionary from pairs of files: SPUN ORIGINAL [SPUN ORIGINAL ...]."""
-    from detector.repair import Dictionary
+    from detector.repair.repair import Dictionary
 
     if len(files) % 2:
         raise click.UsageError("give files in pairs: SPUN ORIGINAL [SPUN ORIGINAL ...]")
@@ -342,7 +342,13 @@ def lexicon(rebuild: bool) -> None:
     """Show (or rebuild) the lexicon cache: sources, versions, sizes, load time."""
     import shutil
 
-    from detector.resources import cache_dir, find_bigram_file, find_wordnet_source, load_tables, resource_versions
+    from detector.lexicon.resources import (
+        cache_dir,
+        find_bigram_file,
+        find_wordnet_source,
+        load_tables,
+        resource_versions,
+    )
 
     versions = resource_versions()
     folder = cache_dir(versions)

@@ -13,7 +13,7 @@ CORPUS = ROOT.parent / "shared" / "corpus" / "reuters21578" / "articles.jsonl"
 
 @pytest.fixture(scope="session")
 def lex():
-    from detector.lexicon import get_lexicon
+    from detector.lexicon.lexicon import get_lexicon
 
     return get_lexicon()
 

@@ -7,8 +7,7 @@ import sys
 import pytest
 
 from detector.cli import main
-
-from .conftest import seed_path
+from tests.conftest import seed_path
 
 ENGLISH = "Users of the app said the phone number was popular among people in the city.\n"
 

@@ -1,0 +1,28 @@
+"""Where damage other than spinning is gathered: the ``damage`` object of a score.
+
+>>> found = damage("Users welcomed the app on Wednesday, the company said in a statement.\\n"
+...                "用户周三欢迎该应用,公司在一份声明中表示。\\n")
+>>> sorted(found), found["interleaved_translation"]["languages"]
+(['interleaved_translation', 'mt_roundtrip', 'repeated_lines'], ['chinese'])
+
+``mt_roundtrip`` (:mod:`detector.damage.roundtrip`) is scored on the English lines only;
+``interleaved_translation`` and ``repeated_lines`` (:mod:`detector.damage.lines`) are document-level damage
+with line spans. Each entry has a ``score`` in [0, 1] and ``spans`` in the form of spinning spans;
+none of it changes the spinning score.
+"""
+
+from __future__ import annotations
+
+from detector.damage.lines import line_damage
+from detector.damage.roundtrip import roundtrip_damage
+
+LABELS = {"mt_roundtrip": "machine-translation round trip", "interleaved_translation": "interleaved translation",
+          "repeated_lines": "repeated lines"}  # each kind of damage, as people read it
+
+
+def damage(text: str) -> dict:
+    """All damage scores of ``text`` (see the module docstring)."""
+    lines = line_damage(text)
+    other = [(s["start"], s["end"]) for s in lines["interleaved_translation"]["spans"]]
+    return {"mt_roundtrip": roundtrip_damage(text, skip=other), **lines}
+

@@ -1,0 +1,14 @@
+"""Detection: the probability that each word, and each document, was put there by a spinner.
+
+Takes text and gives a :class:`~detector.detection.scoring.ScoreResult` (document score, verdict,
+spans with reasons and suggested originals). Token features (:mod:`~detector.detection.features`)
+feed a LightGBM token model (:mod:`~detector.detection.trees`) and a logistic document model
+(:mod:`~detector.detection.linear`), loaded from a model folder (:mod:`~detector.detection.model`)
+and trained by :mod:`~detector.detection.train`. Open :mod:`detector.detection.scoring` first: it
+is where documents and spans are scored.
+"""
+
+from detector.detection.model import Model, load_model
+from detector.detection.scoring import Scorer, ScoreResult, Span, score
+
+__all__ = ["Model", "ScoreResult", "Scorer", "Span", "load_model", "score"]

@@ -1,0 +1,138 @@
+"""Reading records for ``detector score`` and printing results for people.
+
+>>> [r.text for r in next(read_records_from_lines(['{"text": "hello"}', 'oops'], "x.jsonl", "text", "id"))]
+['hello', None]
+
+Inputs: a text file (one document), ``-`` (standard input, one document) or a ``.jsonl`` file
+(one document a line, text in ``text_field``). A bad file raises :class:`InputError`; a bad line
+in a JSONL file becomes a record with ``error`` set and its line number, so the run goes on.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+import click
+
+from detector.detection.scoring import ScoreResult
+from detector.errors import InputError
+from detector.present.render import highlight
+from detector.text.inputs import decode_text, open_input, read_text
+
+BATCH = 256
+
+
+@dataclass
+class Record:
+    id: object
+    text: str | None
+    source: str
+    line: int | None = None
+    error: str | None = None
+    data: dict | None = None  # the whole JSON object, for writing it back with annotations
+    raw: str | None = None  # a bad line as read (undecodable bytes as \x escapes)
+
+
+def read_records(path: str, text_field: str, id_field: str, max_bytes: int) -> Iterator[list[Record]]:
+    """Batches of records from a path (see the module docstring)."""
+    if path.endswith(".jsonl"):
+        try:
+            with open_input(path) as handle:  # streamed: each line is checked on its own
+                yield from read_records_from_lines(handle, path, text_field, id_field, max_bytes)
+        except OSError as err:
+            raise InputError(f"cannot read {path}: {err.strerror or err}") from err
+        return
+    name = "standard input" if path == "-" else path
+    text = read_text(path, max_bytes)
+    yield [Record(id=name, text=text, source=name)]
+
+
+def read_records_from_lines(lines: Iterable[bytes | str], source: str, text_field: str, id_field: str,
+                            max_bytes: int = 10_000_000) -> Iterator[list[Record]]:
+    batch: list[Record] = []
+    for number, raw in enumerate(lines, 1):
+        if isinstance(raw, str):
+            raw = raw.encode("utf-8")
+        if not raw.strip():
+            continue
+        batch.append(parse_line(raw, source, number, text_field, id_field, max_bytes))
+        if len(batch) >= BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def parse_line(raw: bytes, source: str, number: int, text_field: str, id_field: str,
+               max_bytes: int = 10_000_000) -> Record:
+    """One JSONL line as a :class:`Record`: its object in ``data``, or ``error`` saying what is wrong
+    (the raw line is kept in ``raw`` so that nothing is lost)."""
+    record = Record(id=None, text=None, source=source, line=number)
+    try:
+        obj = json.loads(decode_text(raw, f"line {number}", convert_hint=False))
+        if not isinstance(obj, dict):
+            raise InputError("not a JSON object")
+        record.id = obj.get(id_field, number)
+        text = obj.get(text_field)
+        if not isinstance(text, str):
+            raise InputError(f"no text field {text_field!r}" if text is None else f"{text_field!r} is not a string")
+        if not text.strip():
+            raise InputError("text is empty")
+        if len(text.encode("utf-8")) > max_bytes:
+            raise InputError(f"text is over the {max_bytes:,}-byte limit")
+        record.text = text
+        record.data = obj
+    except InputError as err:
+        record.error = str(err)
+        if record.id is None:  # undecodable bytes: still try to say which record it was
+            with contextlib.suppress(ValueError, AttributeError):
+                record.id = json.loads(raw.decode("utf-8", "replace")).get(id_field)
+    except ValueError as err:
+        record.error = f"not valid JSON ({getattr(err, 'msg', err)})"
+    if record.error is not None:
+        record.raw = raw.rstrip(b"\r\n").decode("utf-8", "backslashreplace")
+    return record
+
+
+def print_result(result: ScoreResult, source: str, color: bool) -> None:
+    """Human-readable: a headline, the text with spans highlighted, then each span explained."""
+    verdict = result.verdict.upper()
+    style = {"spun": "red", "clean": "green"}.get(result.verdict, "yellow")
+    headline = f"{source}: {verdict}  score {result.score:.3f}  ({result.words} words, {len(result.spans)} spans)"
+    click.echo(click.style(headline, fg=style, bold=True) if color else headline, color=color)
+    if result.verdict == "not-english":
+        click.echo("  mostly not English: not scored", color=color)
+        return
+    if result.spans:
+        marks = [(s.start, s.end, s.suggestion) for s in result.spans]
+        click.echo(highlight(result.text, marks, color=color).rstrip("\n"), color=color)
+        click.echo("", color=color)
+        for span in sorted(result.spans, key=lambda s: -s.score)[:25]:
+            suggestion = f" -> {span.suggestion!r}" if span.suggestion else ""
+            click.echo(f"  {span.score:.2f}  {span.text!r}{suggestion}: {'; '.join(span.reasons)}", color=color)
+        if len(result.spans) > 25:
+            click.echo(f"  ... and {len(result.spans) - 25} more spans", color=color)
+    if "damage" in result.extra:
+        print_damage(result.extra["damage"], color)
+    click.echo(f"  model {result.model}", color=color)
+
+
+def print_damage(damage: dict, color: bool) -> None:
+    """Damage other than spinning, one line each, with the strongest spans."""
+    from detector.damage.gather import LABELS as labels
+
+    for kind, label in labels.items():
+        found = damage.get(kind)
+        if not found or (not found["spans"] and found["score"] == 0):
+            continue
+        extra = f" ({', '.join(found['languages'])})" if found.get("languages") else ""
+        verdict = f", {found['verdict']}" if "verdict" in found else ""
+        line = f"  damage: {label}{extra}: score {found['score']:.2f}{verdict}, {len(found['spans'])} span(s)"
+        strong = found.get("verdict") == "damaged" or (kind != "mt_roundtrip" and found["score"] >= 0.3)
+        click.echo(click.style(line, fg="magenta") if color and strong else line, color=color)
+        for span in found["spans"][:5]:
+            text = span["text"] if len(span["text"]) <= 70 else span["text"][:67] + "..."
+            click.echo(f"    {text!r}: {'; '.join(span['reasons'])}", color=color)

@@ -1,0 +1,187 @@
+"""The teaching web page: ``detector serve``, a small local app on the standard library's HTTP server.
+
+>>> api = Api()
+>>> status, body = api.handle("/api/spin", b'{"text": "Users can find the phone number online today.", '
+...                                        b'"rate": 0.5, "seed": 1}')
+>>> status, body["substitutions"] > 0, "<mark" in body["html"]
+(200, True, True)
+>>> api.handle("/api/score", b'{"text": 3}')
+(400, {'error': 'send {"text": "..."} with the text as a string'})
+
+Endpoints (POST, JSON in and out): ``/api/spin`` {text, rate, seed} -> the spun text and its
+substitutions as HTML; ``/api/score`` {text} -> score, verdict, shaded spans, damage; ``/api/repair``
+{text, reference?} -> the repair as an HTML diff with the score before and after. Every piece of
+user text reaches the page through :mod:`detector.present.html`, which escapes it; the page's own script
+(``static/app.js``) only inserts that HTML, and a Content-Security-Policy forbids any other
+script. Texts over ``MAX_BYTES`` are refused; the server listens on 127.0.0.1 unless ``--host``
+says otherwise. No build step and no dependency beyond the standard library.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from detector.errors import DetectorError
+
+MAX_BYTES = 1_000_000
+DRAIN_BYTES = 64_000_000  # larger requests are cut off without reading them
+STATIC = Path(__file__).resolve().parent / "static"
+FILES = {"/": ("index.html", "text/html; charset=utf-8"), "/app.js": ("app.js", "text/javascript; charset=utf-8"),
+         "/style.css": ("style.css", "text/css; charset=utf-8")}
+HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+                               "img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+}
+
+
+class Api:
+    """The JSON endpoints, apart from HTTP so that they can be called and tested directly."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._scorer = None
+
+    @property
+    def scorer(self):
+        with self._lock:
+            if self._scorer is None:
+                from detector.detection.scoring import Scorer
+
+                self._scorer = Scorer(damage=True)
+            return self._scorer
+
+    def handle(self, path: str, raw: bytes) -> tuple[int, dict]:
+        routes = {"/api/spin": self.spin, "/api/score": self.score, "/api/repair": self.repair}
+        if path not in routes:
+            return 404, {"error": f"no such endpoint: {path}"}
+        if len(raw) > MAX_BYTES:
+            return 413, {"error": too_big(len(raw))}
+        try:
+            data = json.loads(raw.decode("utf-8"))
+            if not isinstance(data, dict) or not isinstance(data.get("text"), str):
+                raise ValueError
+        except (ValueError, UnicodeDecodeError):
+            return 400, {"error": 'send {"text": "..."} with the text as a string'}
+        if not data["text"].strip():
+            return 400, {"error": "the text is empty: paste or open a text first"}
+        try:
+            return 200, routes[path](data)
+        except DetectorError as err:
+            return 400, {"error": str(err)}
+
+    def spin(self, data: dict) -> dict:
+        from detector.present.html import substitutions_html
+        from detector.spinner.spinner import SpinConfig, Spinner
+
+        rate = min(max(float(data.get("rate", 0.2)), 0.0), 1.0)
+        seed = int(data.get("seed", 0))
+        result = Spinner(SpinConfig(rate=rate, seed=seed)).spin(data["text"])
+        subs = [(s.start, s.end, s.original) for s in result.substitutions]
+        return {"text": result.text, "html": substitutions_html(result.text, subs), "substitutions": len(subs),
+                "words": result.words, "rate": rate, "seed": seed}
+
+    def score(self, data: dict) -> dict:
+        from detector.present.html import damage_html, spans_html
+
+        result = self.scorer.score(data["text"])
+        out = result.to_dict()
+        return {"score": out["score"], "verdict": out["verdict"], "threshold": round(self.scorer.threshold, 4),
+                "spans": len(out["spans"]), "html": spans_html(result.text, out["spans"]),
+                "damage_html": damage_html(out.get("damage", {})), "words": out["words"]}
+
+    def repair(self, data: dict) -> dict:
+        from detector.present.html import diff_html
+        from detector.repair.repair import repair
+
+        reference = data.get("reference")
+        reference = reference if isinstance(reference, str) and reference.strip() else None
+        before = self.scorer.score(data["text"])
+        fixed = repair(data["text"], reference=reference, scorer=self.scorer, scored=before)
+        after = self.scorer.score(fixed.text)
+        return {"text": fixed.text, "html": diff_html(data["text"], [(c.start, c.end, c.after) for c in fixed.changes]),
+                "changes": len(fixed.changes), "score_before": round(before.score, 4),
+                "score_after": round(after.score, 4), "with_reference": reference is not None}
+
+
+def too_big(n: int) -> str:
+    return f"the text is {n / 1e6:.1f} MB, over the {MAX_BYTES / 1e6:.0f} MB limit of this page"
+
+
+def make_handler(api: Api):
+    class Handler(BaseHTTPRequestHandler):
+        server_version = "detector"
+        sys_version = ""
+
+        def log_message(self, format: str, *args) -> None:  # quiet: a teaching tool, not a web server log
+            return
+
+        def _send(self, status: int, body: bytes, content_type: str) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "no-store")
+            for key, value in HEADERS.items():
+                self.send_header(key, value)
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_GET(self) -> None:  # noqa: N802 (the standard library's name)
+            path = self.path.split("?", 1)[0]
+            if path not in FILES:
+                self._send(404, b"not found", "text/plain; charset=utf-8")
+                return
+            name, content_type = FILES[path]
+            self._send(200, (STATIC / name).read_bytes(), content_type)
+
+        def do_POST(self) -> None:  # noqa: N802
+            try:
+                length = int(self.headers.get("Content-Length", "0"))
+            except ValueError:
+                length = -1
+            if length < 0:
+                status, body = 400, {"error": "bad Content-Length"}
+            elif length > MAX_BYTES:
+                status, body = 413, {"error": too_big(length)}
+                self.close_connection = True
+                if length <= DRAIN_BYTES:  # read what the browser sends, so that it sees the answer
+                    while length > 0:
+                        chunk = self.rfile.read(min(length, 1 << 16))
+                        if not chunk:
+                            break
+                        length -= len(chunk)
+            else:
+                status, body = api.handle(self.path, self.rfile.read(length))
+            self._send(status, json.dumps(body, ensure_ascii=False).encode("utf-8"),
+                       "application/json; charset=utf-8")
+
+    return Handler
+
+
+def make_server(host: str = "127.0.0.1", port: int = 8765) -> ThreadingHTTPServer:
+    """A server ready to ``serve_forever`` (port 0: any free port; see ``server_address``)."""
+    server = ThreadingHTTPServer((host, port), make_handler(Api()))
+    server.daemon_threads = True
+    return server
+
+
+def run(host: str, port: int, echo=print) -> None:
+    try:
+        server = make_server(host, port)
+    except OSError as err:
+        raise DetectorError(f"cannot listen on {host}:{port}: {err.strerror or err} (try another --port)") from err
+    shown = f"[{host}]" if ":" in host else host
+    echo(f"detector: serving on http://{shown}:{server.server_address[1]}/ (Ctrl-C stops)")
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        echo(f"detector: warning: listening on {host}: other machines can reach this page")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()

@@ -1,0 +1,119 @@
+"""Machine-translation and line damage: seeds, the JSON contract, stripping translations."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from detector.cli import main
+from detector.damage.gather import damage
+from detector.damage.lines import split_lines, strip_translations
+from detector.damage.roundtrip import RoundTripModel, roundtrip_damage, sentence_scores, sentences
+from tests.conftest import seed_path
+
+
+def test_seed_004_is_flagged_as_a_round_trip_and_the_clean_seeds_are_not(seed_texts):
+    assert damage(seed_texts["004"])["mt_roundtrip"]["verdict"] == "damaged"
+    for key in ("001", "002"):
+        found = damage(seed_texts[key])["mt_roundtrip"]
+        assert found["verdict"] == "clean", (key, found["spans"])
+
+
+def test_seed_001_chinese_lines_are_interleaved_translation_and_repeats(seed_texts):
+    found = damage(seed_texts["001"])
+    lines = [line for line in split_lines(seed_texts["001"]) if line.language == "chinese"]
+    spans = found["interleaved_translation"]["spans"]
+    assert found["interleaved_translation"]["score"] >= 0.5 and found["interleaved_translation"]["languages"] == [
+        "chinese"]
+    assert {(s["start"], s["end"]) for s in spans} == {(line.start, line.end) for line in lines}
+    for span in spans:
+        assert seed_texts["001"][span["start"] : span["end"]] == span["text"]
+    assert len(found["repeated_lines"]["spans"]) == len(lines) // 2  # each Chinese line is there twice
+    for key in ("000", "002", "003", "004"):
+        assert damage(seed_texts[key])["interleaved_translation"]["spans"] == []
+
+
+def test_score_json_has_a_damage_object_beside_the_spinning_score(capsys):
+    assert main(["score", str(seed_path("004")), "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert set(out["damage"]) == {"mt_roundtrip", "interleaved_translation", "repeated_lines"}
+    roundtrip = out["damage"]["mt_roundtrip"]
+    assert 0 <= roundtrip["score"] <= 1 and roundtrip["spans"]
+    text = seed_path("004").read_text(encoding="utf-8")
+    for span in roundtrip["spans"]:
+        assert text[span["start"] : span["end"]] == span["text"]
+        assert span["reasons"] and 0.5 <= span["score"] <= 1
+    capsys.readouterr()
+    assert main(["score", str(seed_path("004")), "--format", "json", "--no-damage"]) == 0
+    assert "damage" not in json.loads(capsys.readouterr().out)
+
+
+def test_damage_does_not_change_the_spinning_score(seed_texts):
+    from detector.detection.scoring import Scorer
+
+    plain, with_damage = Scorer(), Scorer(damage=True)
+    for key in ("000", "004"):
+        assert plain.score(seed_texts[key]).score == with_damage.score(seed_texts[key]).score
+
+
+def test_strip_translations_keeps_english_and_loses_nothing(seed_texts):
+    text = seed_texts["001"]
+    stripped = strip_translations(text)
+    assert stripped.removed and all(r["language"] == "chinese" for r in stripped.removed)
+    assert not any("\u4e00" <= c <= "\u9fff" for c in stripped.text)
+    kept = [line for line in text.splitlines() if line in stripped.text.splitlines()]
+    assert len(kept) + len(stripped.removed) == len(text.splitlines())
+    for removed in stripped.removed:
+        assert text[removed["start"] : removed["end"]] == removed["text"]
+    assert strip_translations(seed_texts["002"]).removed == ()
+
+
+def test_clean_strip_translations_reports_what_it_removed(tmp_path, seed_texts):
+    (tmp_path / "in.jsonl").write_text(json.dumps({"id": "001", "text": seed_texts["001"]}) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["clean", str(tmp_path / "in.jsonl"), "--out", str(out), "--strip-translations", "--damage",
+                 "--quiet", "--workers", "1"]) == 0
+    record = json.loads((out / "in.jsonl").read_text(encoding="utf-8"))
+    assert record["detector"]["stripped"]["lines"] == 22 and record["detector"]["stripped"]["languages"] == ["chinese"]
+    assert not any("\u4e00" <= c <= "\u9fff" for c in record["text"])
+    assert record["detector"]["damage"]["interleaved_translation"]["spans"] == []  # scored after stripping
+    for span in record["detector"]["spans"]:
+        assert record["text"][span["start"] : span["end"]] == span["text"]
+
+
+def test_sentences_do_not_end_at_abbreviations_or_soft_wraps():
+    text = "The U.S. Senate met\nin Washington. Mr. Smith said it would vote. Then it did."
+    assert [text[s:e] for s, e in sentences(text)] == ["The U.S. Senate met\nin Washington.",
+                                                       "Mr. Smith said it would vote.", "Then it did."]
+
+
+def test_clean_news_sentences_are_not_spans():
+    text = ("The company said on Tuesday that profits rose 12 pct in the first quarter. "
+            '"We are pleased with the results," chief executive John Smith told reporters in New York. '
+            "Analysts had expected a smaller rise, citing weak demand in Europe and Asia.")
+    assert roundtrip_damage(text)["spans"] == []
+
+
+def test_round_trip_sentences_score_above_their_sources():
+    sources = ["set an alarm for seven am tomorrow", "whats the weather like in paris today",
+               "play some jazz music from the seventies"]
+    trips = ["Set an alarm for 7 a.m. tomorrow.", "What's the weather like in Paris today?",
+             "Play jazz music from the 1970s."]
+    assert sentence_scores(trips).mean() > sentence_scores(sources).mean()
+
+
+def test_damaged_round_trip_model_is_refused(tmp_path):
+    from detector.errors import ModelError
+
+    (tmp_path / "model.json").write_text('{"format": 99}', encoding="utf-8")
+    with pytest.raises(ModelError):
+        RoundTripModel.load(tmp_path)
+
+
+@pytest.mark.xfail(strict=True, reason="literal renderings of names and tenses ('Jia Qinglin saw', 'Starting from "
+                                       "2023, China will implement') need knowledge of the source; not detected yet")
+def test_known_miss_literal_renderings():
+    text = ("Jia Qinglin saw an American fisherman asking if there were any fishermen in China. Starting from 2023, "
+            "China will implement a visa-free policy for tourists from all over the world.")
+    assert roundtrip_damage(text)["spans"]
