@@ -1,22 +1,35 @@
-"""Repair benchmark: how many substitutions come back exactly, and how many untouched words change.
+"""Repair benchmark: substitutions restored exactly, multi-word swaps, clean words left alone.
 
-    python benchmarks/repair.py            # Reuters TEST articles; writes results/repair.{json,md}
+    python benchmarks/repair.py            # writes results/repair.{json,md}
+    python benchmarks/repair.py --quick    # fewer documents, no retrieval; not written
 
-(a) seed 000 repaired with 001 as reference: changes by source, and whether the correction note
-and the rewritten paragraph 11 keep their own words. (b) Reuters TEST articles spun by this
-project's spinner (ground truth known): with the reference, and without one (the detector's
-confident suggestions only). A substitution is *restored* when the repaired text has exactly the
-original's words in its place; an *untouched word changed* is a word of the original that the
-spinner left alone and that is no longer in place after the repair. (c) Retrieval: every Reuters
-article indexed by immutable fingerprints (detector/repair/fingerprint.py); spun TEST articles are the
-queries; top-1 counts when the retrieved article has the same text as the source (Reuters holds
-exact duplicates under different ids). Baseline: MinHash over 5-word shingles, without immutables.
+(a) Seed 000 repaired with 001 as reference: changes by source, and whether any of the spinner's
+"customers", "Chinese language", "reminiscent of", "telephone number" is left anywhere (correction
+note included) while the rewritten paragraph 11 keeps its own statement.
+
+(b) Held-out corpora (``detector.detection.corpora.HELD_OUT``, never trained on), each document spun
+at 0.05, 0.1 and 0.2 by each spinner (the training spinners, and two never used in training, see
+``benchmarks/heldout_spinner.py``), repaired with the original as reference and without one. A
+substitution is *restored* when the repaired text has exactly the original's words in its place
+(compared word by word with the original); *multi-word* swaps are those where either side has more
+than one word; an *untouched word changed* is a word the spinner left alone that is no longer in
+place. The clean documents themselves are repaired too: the share of their words changed is the
+damage repair does to text it should leave alone.
+
+(c) A sentence-level set: single sentences of the held-out corpora, each with exactly one swap (the
+first a spinner makes), repaired on their own, and the same sentences unspun.
+
+(d) Retrieval: every Reuters article indexed by immutable fingerprints (detector/repair/fingerprint.py);
+spun TEST articles are the queries; top-1 counts when the retrieved article has the same text as
+the source (Reuters holds exact duplicates under other ids). Baseline: MinHash over 5-word shingles.
 """
 
 from __future__ import annotations
 
+import argparse
 import difflib
 import hashlib
+import random
 import sys
 import tempfile
 import time
@@ -25,39 +38,232 @@ from pathlib import Path
 import numpy as np
 from common import ROOT, reuters, write_results
 
+from detector.detection.corpora import HELD_OUT, default_root, held_out_documents
 from detector.detection.scoring import Scorer
+from detector.repair.align import sentence_spans
 from detector.repair.repair import repair
-from detector.spinner.spinner import SpinConfig, Spinner
+from detector.spinner.spinner import Spinner, SpinResult, Substitution
 from detector.text.tokenize import tokenize
 
-RATES = (0.05, 0.1, 0.2, 0.35)
+RATES = (0.05, 0.1, 0.2)
+SPINNERS = ("wordnet", "wordnet-broad", "phrases", "wordnet,phrases", "wordnet-naive", "distributional", "glove")
+HELD_OUT_SPINNERS = ("distributional", "glove")
+CAPS = {"onestopenglish": 40, "gum": 60, "plos": 15, "stackexchange": 120, "reuters-test": 120}
+MAX_WORDS = 800
 
 
-def restored_and_damaged(original: str, spun, repaired) -> tuple[int, int, int, int]:
-    """(substitutions, restored exactly, untouched words, untouched words changed).
-
-    Both counts compare the repaired text with the original, word by word (difflib): a
-    substitution is restored when all the original words it replaced are matched in place; an
-    untouched word (one the spinner left alone) is changed when it is no longer matched. Comparing
-    with the original rather than pointing at spun offsets keeps "natural natural gas" (a spinner
-    echo) from counting as damage when either copy is removed.
-    """
+def compare(original: str, spun: SpinResult | None, repaired: str) -> dict:
+    """Counts of substitutions (all, restored, multi-word, multi-word restored) and of untouched
+    words (all, changed), comparing the repaired text with the original word by word (difflib)."""
     o_tokens = tokenize(original)
-    r_tokens = tokenize(repaired.text)
+    r_tokens = tokenize(repaired)
     matcher = difflib.SequenceMatcher(None, [t.text for t in o_tokens], [t.text for t in r_tokens], autojunk=False)
-    equal = [False] * len(o_tokens)
+    equal = np.zeros(len(o_tokens), dtype=bool)
     for tag, i1, i2, _, _ in matcher.get_opcodes():
         if tag == "equal":
-            for i in range(i1, i2):
-                equal[i] = True
-    inside_sub = [any(s.original_start <= t.start < s.original_end for s in spun.substitutions) for t in o_tokens]
-    restored = 0
-    for sub in spun.substitutions:
-        inside = [equal[i] for i, t in enumerate(o_tokens) if sub.original_start <= t.start < sub.original_end]
-        restored += bool(inside) and all(inside)
-    untouched = [i for i, t in enumerate(o_tokens) if t.kind == "word" and not inside_sub[i]]
-    changed = sum(not equal[i] for i in untouched)
-    return len(spun.substitutions), restored, len(untouched), changed
+            equal[i1:i2] = True
+    starts = np.array([t.start for t in o_tokens])
+    words = np.array([t.kind == "word" for t in o_tokens])
+    inside = np.zeros(len(o_tokens), dtype=bool)
+    out = {"subs": 0, "restored": 0, "multi": 0, "multi_restored": 0}
+    for sub in (spun.substitutions if spun else ()):
+        cells = (starts >= sub.original_start) & (starts < sub.original_end)
+        inside |= cells
+        ok = bool(cells.any()) and bool(equal[cells].all())
+        multi = len(sub.original.split()) > 1 or len(sub.replacement.split()) > 1
+        out["subs"] += 1
+        out["restored"] += ok
+        out["multi"] += multi
+        out["multi_restored"] += multi and ok
+    untouched = words & ~inside
+    out["untouched"] = int(untouched.sum())
+    out["changed"] = int((untouched & ~equal).sum())
+    return out
+
+
+def add(total: dict, part: dict) -> None:
+    for k, v in part.items():
+        total[k] = total.get(k, 0) + v
+
+
+def spin_config(name: str, rate: float, seed: int):
+    from detection import spin_config as detection_spin_config
+
+    return detection_spin_config(name, rate, seed)
+
+
+def cut(text: str) -> str:
+    from detection import cut as detection_cut
+
+    return detection_cut(text, MAX_WORDS)
+
+
+def one_swap(text: str, spinner: Spinner, seed: int) -> SpinResult | None:
+    """``text`` with only the first substitution the spinner makes in it."""
+    spun = spinner.spin(text, seed=seed)
+    if not spun.substitutions:
+        return None
+    s = spun.substitutions[0]
+    new = text[: s.original_start] + s.replacement + text[s.original_end :]
+    sub = Substitution(s.original_start, s.original_start + len(s.replacement), s.replacement, s.original,
+                       s.original_start, s.original_end)
+    return SpinResult(new, text, (sub,))
+
+
+def seed_check(seeds: dict[str, str], scorer: Scorer) -> dict:
+    fixed = repair(seeds["000"], reference=seeds["001"], scorer=scorer)
+    left = {w: fixed.text.lower().count(w) for w in ("customers", "chinese language", "reminiscent of",
+                                                      "telephone number")}
+    by_source: dict[str, int] = {}
+    for c in fixed.changes:
+        by_source[c.source] = by_source.get(c.source, 0) + 1
+    paragraph = next((p for p in fixed.text.split("\n") if "to register" in p), "")
+    return {"changes": len(fixed.changes), "by_source": by_source, "left": left,
+            "note_kept": fixed.text.startswith("(This Jan. 15 story has been corrected"),
+            "paragraph_11": paragraph.strip()[:200],
+            "paragraph_11_permits": "permit" in paragraph and "to register" in paragraph}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--corpus", type=Path, default=default_root())
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    scorer = Scorer()
+    seeds = {p.name[:3]: p.read_text(encoding="utf-8") for p in sorted((ROOT / "seeds").glob("*.txt"))}
+    seed = seed_check(seeds, scorer)
+    rng = random.Random(0)
+    docs = []
+    for name in HELD_OUT:
+        found = held_out_documents(args.corpus, name)
+        docs += rng.sample(found, min(CAPS[name] // (4 if args.quick else 1), len(found)))
+    texts = [cut(d.text) for d in docs]
+    genres = [d.genre.split("/")[0] for d in docs]
+
+    # clean documents: what repair does to text it should leave alone
+    clean: dict[str, dict] = {}
+    start = time.perf_counter()
+    for text, genre in zip(texts, genres):
+        add(clean.setdefault(genre, {}), compare(text, None, repair(text, scorer=scorer).text))
+    print(f"clean done ({time.perf_counter() - start:.0f} s)", file=sys.stderr)
+
+    rows: dict[tuple[str, str, str], dict] = {}  # (mode, spinner, genre) -> counts
+    for name in SPINNERS:
+        for rate in RATES:
+            spinner = Spinner(spin_config(name, rate, seed=3))
+            for i, (text, genre) in enumerate(zip(texts, genres)):
+                spun = spinner.spin(text, seed=i)
+                if not spun.substitutions:
+                    continue
+                for mode in ("given", "none"):
+                    fixed = repair(spun.text, reference=text if mode == "given" else None, scorer=scorer)
+                    add(rows.setdefault((mode, name, genre), {}), compare(text, spun, fixed.text))
+        print(f"  {name} done ({time.perf_counter() - start:.0f} s)", file=sys.stderr)
+
+    # sentence-level set: one swap per sentence, repaired on its own
+    sentences = []
+    for text, genre in zip(texts, genres):
+        for a, b in sentence_spans(text):
+            sentence = text[a:b].strip()
+            if 8 <= len(sentence.split()) <= 40 and sentence[-1:] in ".!?\"'":
+                sentences.append((sentence, genre))
+    sentences = random.Random(1).sample(sentences, min(600 // (4 if args.quick else 1), len(sentences)))
+    sentence_rows: dict[str, dict] = {}
+    for k, (sentence, _genre) in enumerate(sentences):
+        name = SPINNERS[k % len(SPINNERS)]
+        swapped = one_swap(sentence, Spinner(spin_config(name, 0.3, seed=11)), seed=k)
+        if swapped is None:
+            continue
+        fixed = repair(swapped.text, scorer=scorer)
+        add(sentence_rows.setdefault("held-out" if name in HELD_OUT_SPINNERS else "trained", {}),
+            compare(sentence, swapped, fixed.text))
+        add(sentence_rows.setdefault("clean", {}), compare(sentence, None, repair(sentence, scorer=scorer).text))
+    print(f"sentences done ({time.perf_counter() - start:.0f} s)", file=sys.stderr)
+
+    def share(a: int, b: int) -> float:
+        return a / b if b else float("nan")
+
+    corpora = sorted(set(genres))
+    table = ["(a) seed 000 with 001 as reference: " + f"{seed['changes']} changes {seed['by_source']}; left in the "
+             f"repaired text: {seed['left']}; correction note kept: {seed['note_kept']}; paragraph 11 keeps its "
+             f"statement: {seed['paragraph_11_permits']} ({seed['paragraph_11']!r})", "",
+             f"(b) held-out corpora, {len(texts)} documents (cut at {MAX_WORDS} words), spun at {RATES} by each "
+             "spinner; without a reference unless said", "",
+             "| spinner | corpus | substitutions | restored exactly | multi-word swaps | multi-word restored | "
+             "untouched words changed | with reference: restored | with reference: untouched changed |",
+             "|" + " --- |" * 9]
+    results: dict = {"seed_000": seed, "per_spinner_corpus": {}, "clean": {}, "sentences": {}}
+    means = {"restored": [], "multi": []}
+    for name in SPINNERS:
+        for genre in corpora:
+            r, g = rows.get(("none", name, genre), {}), rows.get(("given", name, genre), {})
+            if not r:
+                continue
+            rest, multi = share(r["restored"], r["subs"]), share(r["multi_restored"], r["multi"])
+            means["restored"].append(rest)
+            if r["multi"] >= 5:
+                means["multi"].append(multi)
+            label = f"{name} (held out)" if name in HELD_OUT_SPINNERS else name
+            table.append(f"| {label} | {genre} | {r['subs']} | {rest:.1%} | {r['multi']} | {multi:.1%} | "
+                         f"{r['changed']} of {r['untouched']} ({share(r['changed'], r['untouched']):.2%}) | "
+                         f"{share(g['restored'], g['subs']):.1%} | {g['changed']} |")
+            results["per_spinner_corpus"][f"{name}|{genre}"] = {"none": r, "given": g}
+    given = {k: sum(v.get(k, 0) for (m, _, _), v in rows.items() if m == "given") for k in ("subs", "restored",
+                                                                                           "changed", "untouched")}
+    none = {k: sum(v.get(k, 0) for (m, _, _), v in rows.items() if m == "none") for k in ("subs", "restored", "multi",
+                                                                                         "multi_restored")}
+    results["summary"] = {
+        "restored_mean_over_spinner_corpus": float(np.nanmean(means["restored"])),
+        "multi_word_restored_mean": float(np.nanmean(means["multi"])) if means["multi"] else float("nan"),
+        "restored_pooled": share(none["restored"], none["subs"]),
+        "multi_word_restored_pooled": share(none["multi_restored"], none["multi"]),
+        "with_reference_restored": share(given["restored"], given["subs"]),
+        "with_reference_untouched_changed": given["changed"],
+    }
+    s = results["summary"]
+    table += ["", f"Without a reference: restored exactly {s['restored_mean_over_spinner_corpus']:.1%} (mean over "
+              f"spinner x corpus; pooled {s['restored_pooled']:.1%}); multi-word swaps "
+              f"{s['multi_word_restored_mean']:.1%} (mean; pooled {s['multi_word_restored_pooled']:.1%}). With the "
+              f"reference: {s['with_reference_restored']:.2%} restored, {s['with_reference_untouched_changed']} "
+              f"untouched words changed of {given['untouched']:,}.", "",
+              "Clean documents repaired without a reference (what repair does to text it should leave alone):", "",
+              "| corpus | words | words changed |", "| --- | --- | --- |"]
+    for genre in corpora:
+        c = clean[genre]
+        table.append(f"| {genre} | {c['untouched']:,} | {c['changed']} ({share(c['changed'], c['untouched']):.3%}) |")
+        results["clean"][genre] = c
+    total_clean = {k: sum(c[k] for c in clean.values()) for k in ("untouched", "changed")}
+    results["clean"]["all"] = total_clean
+    table.append(f"| all | {total_clean['untouched']:,} | {total_clean['changed']} "
+                 f"({share(total_clean['changed'], total_clean['untouched']):.3%}) |")
+    table += ["", f"(c) sentence-level set: {len(sentences)} single sentences of the held-out corpora, one swap each "
+              "(spinners in turn), repaired on their own:", "", "| swaps by | swaps | restored exactly | "
+              "untouched words changed |", "| --- | --- | --- | --- |"]
+    for key in ("trained", "held-out"):
+        r = sentence_rows.get(key, {"subs": 0, "restored": 0, "changed": 0, "untouched": 0})
+        table.append(f"| {key} spinners | {r['subs']} | {share(r['restored'], r['subs']):.1%} | {r['changed']} of "
+                     f"{r['untouched']} |")
+    all_sent = {k: sum(sentence_rows.get(x, {}).get(k, 0) for x in ("trained", "held-out")) for k in ("subs",
+                                                                                                      "restored")}
+    c = sentence_rows.get("clean", {"changed": 0, "untouched": 0})
+    table.append(f"| all | {all_sent['subs']} | {share(all_sent['restored'], all_sent['subs']):.1%} | |")
+    table.append(f"\nThe same sentences unspun: {c['changed']} of {c['untouched']} words changed "
+                 f"({share(c['changed'], c['untouched']):.2%}).")
+    results["sentences"] = {**sentence_rows, "restored_all": share(all_sent["restored"], all_sent["subs"])}
+    if not args.quick:
+        found = retrieval([r["body"] for r in reuters("TEST", min_words=40)][:300])
+        results["retrieval"] = found
+        table += ["", f"(d) retrieval over {found['articles']:,} Reuters articles: index built in "
+                  f"{found['build_s']:.1f} s, {found['size_mb']:.1f} MB on disk (texts included), loads in "
+                  f"{found['load_s']:.2f} s", "",
+                  "| rate | top-1 (immutable fingerprints) | top-1 (5-word-shingle MinHash) | ms per query |",
+                  "| --- | --- | --- | --- |"]
+        table += [f"| {rate} | {found[rate]['top1']:.1%} | {found[rate]['minhash_top1']:.1%} | "
+                  f"{found[rate]['ms_per_query']:.1f} |" for rate in ("0.1", "0.35")]
+    text = "\n".join(table)
+    print(text)
+    if not args.quick:
+        write_results("repair", results, text)
 
 
 class MinHash:
@@ -82,6 +288,7 @@ class MinHash:
 
 def retrieval(texts: list[str]) -> dict:
     from detector.repair.fingerprint import SourceIndex
+    from detector.spinner.spinner import SpinConfig
 
     corpus = {str(r["newid"]): r["body"] for r in reuters()}
     start = time.perf_counter()
@@ -110,62 +317,6 @@ def retrieval(texts: list[str]) -> dict:
         out[str(rate)] = {"top1": ours / len(texts), "minhash_top1": base / len(texts),
                           "ms_per_query": 1000 * elapsed / len(texts)}
     return out
-
-
-def main() -> None:
-    seeds = {p.name[:3]: p.read_text(encoding="utf-8") for p in sorted((ROOT / "seeds").glob("*.txt"))}
-    seed = repair(seeds["000"], reference=seeds["001"])
-    by_source = {s: sum(c.source == s for c in seed.changes) for s in ("reference", "dictionary", "model")}
-    note_kept = seed.text.startswith("(This Jan. 15 story has been corrected")
-    para_kept = "permit overseas telephone numbers to register" in seed.text
-
-    texts = [r["body"] for r in reuters("TEST", min_words=40)][:300]
-    scorer = Scorer()
-    rows = {}
-    for mode in ("reference", "none"):
-        for rate in RATES:
-            spinner = Spinner(SpinConfig(rate=rate, seed=5, thesaurus="wordnet,phrases"))
-            totals = [0, 0, 0, 0]
-            start = time.perf_counter()
-            for i, text in enumerate(texts):
-                spun = spinner.spin(text, seed=i)
-                if not spun.substitutions:
-                    continue
-                repaired = repair(spun.text, reference=text if mode == "reference" else None, scorer=scorer)
-                totals = [a + b for a, b in zip(totals, restored_and_damaged(text, spun, repaired))]
-            rows[(mode, rate)] = totals + [time.perf_counter() - start]
-        print(f"  {mode} done", file=sys.stderr)
-
-    table = [
-        f"(a) seed 000 with 001 as reference: {len(seed.changes)} changes ({by_source}), similarity "
-        f"{seed.reference['similarity']:.2f}; correction note kept: {note_kept}; rewritten paragraph 11 kept: "
-        f"{para_kept}",
-        "",
-        f"(b) {len(texts)} Reuters TEST articles spun with wordnet,phrases",
-        "",
-        "| reference | rate | substitutions | restored exactly | untouched words changed | seconds |",
-        "| --- | --- | --- | --- | --- | --- |",
-    ]
-    results = {}
-    for (mode, rate), (subs, restored, untouched, changed, seconds) in rows.items():
-        label = "given" if mode == "reference" else "none"
-        table.append(f"| {label} | {rate} | {subs} | {restored / subs:.1%} | {changed} of {untouched} "
-                     f"({changed / untouched:.2%}) | {seconds:.1f} |")
-        results[f"{label}@{rate}"] = {"substitutions": subs, "restored": restored / subs,
-                                      "untouched_changed": changed / untouched, "untouched_changed_n": changed}
-    found = retrieval(texts)
-    table += ["", f"(c) retrieval over {found['articles']:,} Reuters articles: index built in "
-              f"{found['build_s']:.1f} s, {found['size_mb']:.1f} MB on disk (texts included), loads in "
-              f"{found['load_s']:.2f} s", "",
-              "| rate | top-1 (immutable fingerprints) | top-1 (5-word-shingle MinHash) | ms per query |",
-              "| --- | --- | --- | --- |"]
-    table += [f"| {rate} | {found[rate]['top1']:.1%} | {found[rate]['minhash_top1']:.1%} | "
-              f"{found[rate]['ms_per_query']:.1f} |" for rate in ("0.1", "0.35")]
-    text = "\n".join(table)
-    print(text)
-    write_results("repair", {"seed_000": {"changes": len(seed.changes), "by_source": by_source,
-                                          "note_kept": note_kept, "paragraph_kept": para_kept},
-                             "spun_test": results, "retrieval": found}, text)
 
 
 if __name__ == "__main__":

@@ -77,17 +77,24 @@ def spin(file: str, rate: float, seed: int, thesaurus: str, fmt: str, show: bool
 
 
 @cli.command()
-@click.option("--corpus", type=click.Path(path_type=Path), required=True,
-              help="JSONL of clean articles (body or text field; only lewissplit TRAIN records are used).")
+@click.option("--corpus", type=click.Path(path_type=Path, file_okay=False), required=True,
+              help="The corpus folder (../shared/corpus): Wikipedia is counted; Wikipedia, Reuters, Amazon trained on.")
 @click.option("-o", "--out", type=click.Path(path_type=Path), required=True, help="Model folder to write.")
 @click.option("--seed", type=int, default=0, show_default=True)
-@click.option("--max-docs", type=click.IntRange(50), default=None, help="Use at most this many records (quick runs).")
-def train(corpus: Path, out: Path, seed: int, max_docs: int | None) -> None:
-    """Train a detector model by spinning clean text (see detector/train.py)."""
+@click.option("--per-genre", type=click.IntRange(20), default=None,
+              help="Documents of each genre for the token model (default 2500; fewer for quick runs).")
+@click.option("--counts", "counts_cache", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Keep the Wikipedia n-gram counts in this .npz and reuse them (counting takes minutes).")
+def train(corpus: Path, out: Path, seed: int, per_genre: int | None, counts_cache: Path | None) -> None:
+    """Train a detector model by spinning clean text of several genres (see detector/detection/train.py)."""
     from detector.detection.train import TrainConfig
     from detector.detection.train import train as run_training
 
-    run_training(corpus, out, TrainConfig(seed=seed, max_docs=max_docs))
+    config = TrainConfig(seed=seed)
+    if per_genre:
+        config = TrainConfig(seed=seed, per_genre_token=per_genre, per_genre_docs=max(per_genre // 2, 20),
+                             per_genre_calibration=max(per_genre // 2, 20))
+    run_training(corpus, out, config, counts_cache)
 
 
 @cli.command("train-roundtrip")

@@ -8,7 +8,7 @@
 >>> summary["records"]["in"], summary["records"]["kept"], summary["records"]["errors"]
 (2, 1, 1)
 >>> sorted(json.loads((root / "out" / "in.jsonl").read_text())["detector"])
-['model', 'score', 'spans', 'verdict', 'words']
+['display_threshold', 'model', 'score', 'spans', 'verdict', 'words']
 
 A run has three steps, each recorded in ``OUT/.detector/`` so that a run killed at any moment
 picks up where it stopped when the same command is given again:
@@ -125,7 +125,9 @@ def _init_worker(config: CleanConfig) -> None:
     _WORKER.clear()
     _WORKER["config"] = config
     try:
-        _WORKER["scorer"] = Scorer(load_model(config.model_dir), config.threshold, damage=config.damage)
+        model = load_model(config.model_dir)
+        model.compile()  # natively compiled trees when lleaves is installed (detector[fast]); else LightGBM
+        _WORKER["scorer"] = Scorer(model, config.threshold, damage=config.damage)
         _WORKER["dictionary"] = Dictionary.load(config.dictionary) if config.dictionary else None
     except DetectorError as err:  # reported by the first unit, as one line in the main process
         _WORKER["error"] = err
@@ -136,7 +138,6 @@ def _score_unit(shard: Shard, unit: Unit, state: Path, key: str) -> dict:
     from detector.batch.copies import word_hashes
     from detector.damage.lines import strip_translations
     from detector.repair.fingerprint import fingerprint
-    from detector.repair.repair import MIN_DOCUMENT_SCORE
     from detector.repair.repair import repair as run_repair
 
     config: CleanConfig = _WORKER["config"]
@@ -169,7 +170,8 @@ def _score_unit(shard: Shard, unit: Unit, state: Path, key: str) -> dict:
                 data[config.text_field] = record.text
             if config.mode == "repair":
                 fixed = None
-                if result.score >= MIN_DOCUMENT_SCORE and result.verdict in ("spun", "clean"):
+                worth = any(s.suggestion for s in result.spans) or _WORKER["dictionary"] is not None
+                if result.verdict != "not-english" and worth:  # a text with nothing to suggest stays as it is
                     fixed = run_repair(record.text, dictionary=_WORKER["dictionary"], scorer=scorer, scored=result)
                 changes = [c.to_dict() for c in fixed.changes] if fixed else []
                 annotation["repair"] = {"changes": changes, "original_text": record.text if changes else None}

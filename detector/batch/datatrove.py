@@ -37,7 +37,9 @@ def _scorer(model_dir: str | None, threshold: float | None):
         from detector.detection.model import load_model
         from detector.detection.scoring import Scorer
 
-        _SCORERS[key] = Scorer(load_model(model_dir), threshold)
+        model = load_model(model_dir)
+        model.compile()  # natively compiled trees when lleaves is installed (detector[fast])
+        _SCORERS[key] = Scorer(model, threshold)
     return _SCORERS[key]
 
 

@@ -16,11 +16,15 @@ not. Features, per word token:
   words of the thesauri lead to it (spinners' favourite outputs are reached from many words);
 * how frequent its neighbours are (an unseen bigram of two common words says more than one of
   two rare words);
-* for each bigram source (``web``, ``news``): log counts of the word with its left and right
+* for the bigram source (``wiki``): log counts of the word with its left and right
   neighbours, and the gain of the best candidate original on the left, the right and both sides;
 * article slips ("a overseas") that substitution leaves behind;
-* how common the word and its three trigrams (centred, ending and starting at it) are in the
-  clean news corpus, and how much more common they would be with its best candidate;
+* how common the word and its three trigrams (centred, ending and starting at it) are in
+  Wikipedia, and how much more common they would be with its best candidate;
+* how likely the broad trigram model of English finds the five words around it
+  (:mod:`detector.lexicon.broad_lm`), and how much likelier with its best candidate, in all and on
+  either side; how much the context lifts the word above its own frequency. A word the model does
+  not know gives no evidence: its model features take neutral values (no gain, a typical lift);
 * the strongest context gain of its neighbours (spinners replace phrases, not just words).
 
 Nothing here names a particular spinner's dictionary: the candidate originals come from WordNet
@@ -39,11 +43,13 @@ from detector.text.tokenize import token_spans
 BASE_FEATURES = ["zipf", "unknown", "stop", "capital_mid", "prev_boundary", "next_boundary", "n_candidates",
                  "candidate_zipf_gain", "article_slip", "prev_zipf", "next_zipf", "in_degree"]
 SOURCE_FEATURES = ["left", "right", "gain", "gain_left", "gain_right", "unseen_left", "unseen_right"]
-NEWS_FEATURES = ["news_unigram", "news_unigram_gain", "trigram", "trigram_gain", "unseen_trigram",
-                 "trigram_left", "trigram_left_gain", "trigram_right", "trigram_right_gain"]
+CORPUS_FEATURES = ["wiki_unigram", "wiki_unigram_gain", "trigram", "unseen_trigram", "trigram_left", "trigram_right"]
+LM_FEATURES = ["lm_lift", "lm_right_lift", "lm_unlisted_left", "lm_unlisted_right", "lm_gain", "lm_gain_centre",
+               "lm_gain_right"]
 PHRASE_FEATURES = ["in_phrase", "phrase_gain"]
-FEATURE_NAMES = (BASE_FEATURES + [f"{s}_{f}" for s in SOURCES for f in SOURCE_FEATURES] + NEWS_FEATURES
-                 + PHRASE_FEATURES + ["neighbour_gain", "best_gain"])
+FEATURE_NAMES = (BASE_FEATURES + [f"{s}_{f}" for s in SOURCES for f in SOURCE_FEATURES] + CORPUS_FEATURES
+                 + LM_FEATURES + PHRASE_FEATURES + ["neighbour_gain", "best_gain", "neighbour_lift"])
+LM_NEUTRAL_LIFT = 1.0  # the lift of a typical clean word (log10), given to words the model does not know
 
 
 @dataclass
@@ -151,7 +157,8 @@ def context(doc: Encoded, tables: Tables) -> Context:
     return Context(word, prev, nxt, counts, owner, cand)
 
 
-def token_features(doc: Encoded, tables: Tables, ctx: Context | None = None) -> np.ndarray:
+def token_features(doc: Encoded, tables: Tables, ctx: Context | None = None,
+                   swaps: PhraseSwaps | None = None) -> np.ndarray:
     """The feature matrix, one row per word position, columns as in ``FEATURE_NAMES``."""
     ctx = ctx or context(doc, tables)
     m = len(ctx.word)
@@ -181,30 +188,28 @@ def token_features(doc: Encoded, tables: Tables, ctx: Context | None = None) -> 
         gains.append(gain)
         cols += [left, right, gain, np.maximum(best_l - left, 0) * ~prev_b, np.maximum(best_r - right, 0) * ~next_b,
                  (left == 0) & ~prev_b, (right == 0) & ~next_b]
-    news_uni = tables.news_unigrams[ctx.word]
-    cand_uni, _ = segment_max(tables.news_unigrams[ctx.cand], ctx.counts, 0.0, argmax=False)
+    corpus_uni = tables.unigrams[ctx.word]
+    cand_uni, _ = segment_max(tables.unigrams[ctx.cand], ctx.counts, 0.0, argmax=False)
     tri = tables.trigram(ctx.prev, ctx.word, ctx.next)
-    cand_tri, _ = segment_max(tables.trigram(ctx.prev[ctx.owner], ctx.cand, ctx.next[ctx.owner]), ctx.counts, 0.0,
-                              argmax=False)
-    cols += [news_uni, np.maximum(cand_uni - news_uni, 0) * (ctx.counts > 0), tri,
-             np.maximum(cand_tri - tri, 0) * (ctx.counts > 0), (tri == 0) & ~prev_b & ~next_b]
-    # the trigrams that end and start at the word: (prev2, prev, word) and (word, next, next2)
+    cols += [corpus_uni, np.maximum(cand_uni - corpus_uni, 0) * (ctx.counts > 0), tri, (tri == 0) & ~prev_b & ~next_b]
+    # the trigrams that end and start at the word: (prev2, prev, word) and (word, next, next2); the
+    # candidates' trigrams added nothing the broad model's window does not already say
     prev2, next2 = _second_neighbours(doc)
-    for a, b, side in ((prev2, ctx.prev, "left"), (ctx.next, next2, "right")):
-        own = tables.trigram(a, b, ctx.word) if side == "left" else tables.trigram(ctx.word, a, b)
-        cand = (tables.trigram(a[ctx.owner], b[ctx.owner], ctx.cand) if side == "left"
-                else tables.trigram(ctx.cand, a[ctx.owner], b[ctx.owner]))
-        best, _ = segment_max(cand, ctx.counts, 0.0, argmax=False)
-        cols += [own, np.maximum(best - own, 0) * (ctx.counts > 0)]
-    in_phrase, phrase_gain = _phrase_features(doc, tables, ctx)
+    cols += [tables.trigram(prev2, ctx.prev, ctx.word), tables.trigram(ctx.word, ctx.next, next2)]
+    lm = lm_evidence(doc, tables, ctx)
+    cols += [lm.lift, lm.right_lift, lm.unlisted_left, lm.unlisted_right, lm.gain, lm.gain_centre, lm.gain_right]
+    in_phrase, phrase_gain = _phrase_features(doc, swaps if swaps is not None else phrase_swaps(doc, tables))
     cols += [in_phrase, phrase_gain]
-    best_gain = np.maximum(np.maximum(gains[0], gains[1]), phrase_gain)
+    best_gain = np.maximum(np.maximum(np.max(gains, axis=0), phrase_gain), lm.gain)
     neighbour = np.zeros(m, dtype=np.float32)
-    if m > 1:  # the gain of the words right before and after (not across a boundary)
+    neighbour_lift = np.full(m, LM_NEUTRAL_LIFT, dtype=np.float32)
+    if m > 1:  # the gain and the lift of the words right before and after (not across a boundary)
         adjacent = doc.word_positions[1:] == doc.word_positions[:-1] + 1
         neighbour[1:] = np.where(adjacent, best_gain[:-1], 0)
         neighbour[:-1] = np.maximum(neighbour[:-1], np.where(adjacent, best_gain[1:], 0))
-    cols += [neighbour, best_gain]
+        neighbour_lift[1:] = np.where(adjacent, lm.lift[:-1], LM_NEUTRAL_LIFT)
+        neighbour_lift[:-1] = np.minimum(neighbour_lift[:-1], np.where(adjacent, lm.lift[1:], LM_NEUTRAL_LIFT))
+    cols += [neighbour, best_gain, neighbour_lift]
     return np.column_stack([np.asarray(c, dtype=np.float32) for c in cols])
 
 
@@ -217,45 +222,200 @@ def _second_neighbours(doc: Encoded) -> tuple[np.ndarray, np.ndarray]:
     return prev2, next2
 
 
-def _phrase_features(doc: Encoded, tables: Tables, ctx: Context) -> tuple[np.ndarray, np.ndarray]:
-    """For two-word phrases a spinner may have put for one word ("chinese language" for "chinese"):
-    a flag, and how much better the best single-word original fits between the phrase's neighbours."""
-    m = len(ctx.word)
+@dataclass
+class LMEvidence:
+    """Broad-model evidence per word position (see :func:`lm_evidence`)."""
+
+    lift: np.ndarray  # log10 p(w | two words before) - log10 p(w)
+    right_lift: np.ndarray  # log10 p(n1 | p1 w) - log10 p(n1): how much the word helps predict the next
+    unlisted_left: np.ndarray  # the model has no bigram "p1 w" (both words known to it)
+    unlisted_right: np.ndarray  # ... no bigram "w n1"
+    gain: np.ndarray  # best candidate's window score - the word's (>= 0)
+    gain_centre: np.ndarray
+    gain_right: np.ndarray
+    window: np.ndarray  # the word's window score (NaN where the model does not know it)
+    cand_window: np.ndarray  # each candidate's window score, aligned with ctx.cand (NaN: unknown)
+
+
+def window_scores(lm, p2: np.ndarray, p1: np.ndarray, x: np.ndarray, n1: np.ndarray, n2: np.ndarray,
+                  owner: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(centre, right) log10 scores of word ``x`` in its window ``p2 p1 x n1 n2``: ``p(x | p2 p1)``,
+    and ``p(n1 | p1 x) + p(n2 | x n1)`` over the following words the model knows (0 when none).
+    Centre is NaN where ``x`` is unknown to the model. ``owner``: see :meth:`BroadLM.window`."""
+    w = lm.window(p2, p1, x, n1, n2, owner)
+    right = np.nan_to_num(w.r1, nan=0.0) + np.nan_to_num(w.r2, nan=0.0)
+    return w.centre, right.astype(np.float32)
+
+
+def lm_evidence(doc: Encoded, tables: Tables, ctx: Context) -> LMEvidence:
+    """How the broad model of English rates each word against its candidate originals, on a window
+    of two words either side: ``window(x) = log p(x | p2 p1) + log p(n1 | p1 x) + log p(n2 | x n1)``.
+    Words the model does not know get no gain and a neutral lift."""
+    lm = tables.lm
+    prev2, next2 = _second_neighbours(doc)
+    prev2 = np.where(ctx.prev >= 0, prev2, -1)
+    w = lm.window(prev2, ctx.prev, ctx.word, ctx.next, next2)
+    centre, right = w.centre, (np.nan_to_num(w.r1, nan=0.0) + np.nan_to_num(w.r2, nan=0.0)).astype(np.float32)
+    known = ~np.isnan(centre)
+    window = np.where(known, centre + right, np.nan)
+    lift = np.where(known, centre - lm.uni[ctx.word], LM_NEUTRAL_LIFT)
+    next_known = (ctx.next >= 0) & lm.known[np.maximum(ctx.next, 0)]
+    prev_known = (ctx.prev >= 0) & lm.known[np.maximum(ctx.prev, 0)]
+    right_lift = np.where(known & next_known, w.r1 - lm.uni[np.maximum(ctx.next, 0)], LM_NEUTRAL_LIFT)
+    unlisted_left = known & prev_known & ~w.left_listed
+    unlisted_right = known & next_known & ~w.right_listed
+    o = ctx.owner
+    c_centre, c_right = window_scores(lm, prev2, ctx.prev, ctx.cand, ctx.next, next2, o)
+    c_window = c_centre + c_right
+    usable = ~np.isnan(c_centre) & known[o]
+    out = []
+    for cand_value, own_value in ((c_window, window), (c_centre, centre), (c_right, right)):
+        diff = np.where(usable, cand_value - own_value[o], -np.inf)
+        best, _ = segment_max(diff, ctx.counts, 0.0, argmax=False)
+        out.append(np.maximum(np.nan_to_num(best, neginf=0.0), 0.0).astype(np.float32))
+    return LMEvidence(lift.astype(np.float32), right_lift.astype(np.float32), unlisted_left, unlisted_right,
+                      out[0], out[1], out[2], window, c_window)
+
+
+@dataclass
+class PhraseSwaps:
+    """Listed spun phrases found in a text, each with its best original (see :func:`phrase_swaps`)."""
+
+    start: np.ndarray  # token position of each occurrence
+    length: np.ndarray  # its length in tokens
+    gain: np.ndarray  # log10 likelier with the best original (>= 0; 0 where the model cannot say)
+    best: np.ndarray  # the best original: an index into the phrase table's originals (-1: none better)
+
+
+PAD = -7
+_WIDTH = 2 + 4 + 2  # two words of context, a phrase of up to four, two words of context
+
+
+def _window_rows(p2, p1, seqs: np.ndarray, lengths: np.ndarray, n1, n2) -> np.ndarray:
+    """Rows ``p2 p1 w1..wk n1 n2 PAD...`` from phrases given as a (rows, 4) id matrix and lengths."""
+    rows = np.full((len(lengths), _WIDTH), PAD, dtype=np.int64)
+    rows[:, 0], rows[:, 1] = p2, p1
+    for k in range(4):
+        inside = k < lengths
+        rows[inside, 2 + k] = seqs[inside, k]
+    r = np.arange(len(lengths))
+    rows[r, 2 + lengths] = n1
+    rows[r, 3 + lengths] = n2
+    return rows
+
+
+def _sequence_logprob(lm, rows: np.ndarray) -> np.ndarray:
+    """Sum of log10 p(w_i | w_i-2 w_i-1) from column 2 on, over the cells that are not PAD (a word
+    the model does not know adds nothing: callers exclude phrases with one)."""
+    total = np.zeros(len(rows), dtype=np.float64)
+    for c in range(2, rows.shape[1]):
+        live = rows[:, c] != PAD
+        if not live.any():
+            break
+        term = lm.logprob(rows[:, c - 2], rows[:, c - 1], np.where(live, rows[:, c], -1))
+        total += np.where(live, np.nan_to_num(term, nan=0.0), 0.0)
+    return total
+
+
+def phrase_swaps(doc: Encoded, tables: Tables) -> PhraseSwaps:
+    """Every listed spun phrase in the text ("for the reason that", "chinese language"), and how much
+    likelier the broad model finds the window ``p2 p1 PHRASE n1 n2`` with its best original instead.
+    An occurrence with a word the model does not know gets no gain."""
+    ids = doc.ids
+    table = tables.phrases
+    start, length, which = table.find(ids)
+    if not len(start):
+        empty = np.zeros(0, dtype=np.int64)
+        return PhraseSwaps(empty, empty, np.zeros(0, dtype=np.float32), empty)
+    lm = tables.lm
+    n = len(ids)
+
+    def at(pos: np.ndarray) -> np.ndarray:
+        return np.where((pos >= 0) & (pos < n), ids[np.clip(pos, 0, n - 1)], -1)
+
+    p1, n1 = at(start - 1), at(start + length)
+    p2 = np.where(p1 >= 0, at(start - 2), -1)
+    n2 = np.where(n1 >= 0, at(start + length + 1), PAD)
+    n1 = np.where(n1 >= 0, n1, PAD)
+    own_seq = np.stack([at(start + k) for k in range(4)], axis=1)
+    # candidates: every original of every occurrence
+    counts = table.cand_ptr[which + 1] - table.cand_ptr[which]
+    owner = np.repeat(np.arange(len(start)), counts)
+    cand = np.repeat(table.cand_ptr[which], counts) + (np.arange(int(counts.sum())) -
+                                                       np.repeat(np.cumsum(counts) - counts, counts))
+    cand_len = table.orig_ptr[cand + 1] - table.orig_ptr[cand]
+    cand_seq = np.stack([np.where(k < cand_len, table.orig_ids[np.minimum(table.orig_ptr[cand] + k,
+                                                                          len(table.orig_ids) - 1)], PAD)
+                         for k in range(4)], axis=1)
+    own = _sequence_logprob(lm, _window_rows(p2, p1, own_seq, length, n1, n2))
+    scores = _sequence_logprob(lm, _window_rows(p2[owner], p1[owner], cand_seq, cand_len, n1[owner], n2[owner]))
+    known = lm.known
+    own_ok = np.all(np.where(np.arange(4) < length[:, None], known[np.maximum(own_seq, 0)], True), axis=1)
+    cand_ok = np.all(np.where(np.arange(4) < cand_len[:, None], known[np.maximum(cand_seq, 0)], True), axis=1)
+    diff = np.where(cand_ok & own_ok[owner], scores - own[owner], -np.inf)
+    best, arg = segment_max(diff, counts, 0.0)
+    gain = np.maximum(np.nan_to_num(best, neginf=0.0), 0.0).astype(np.float32)
+    firsts = np.cumsum(counts) - counts
+    chosen = np.where((gain > 0) & (arg >= 0), cand[np.minimum(firsts + np.maximum(arg, 0), len(cand) - 1)], -1)
+    return PhraseSwaps(start, length, gain, chosen)
+
+
+def replacement_gains(text: str, tables: Tables, changes: list[tuple[int, int, str]]) -> np.ndarray:
+    """For each ``(start, end, replacement)`` of ``text``: how much likelier (log10) the broad model
+    finds the window of two words either side with ``replacement`` in place of ``text[start:end]``.
+    NaN where the model cannot say (a word of either side is unknown to it, or the span does not
+    fall on token boundaries)."""
+    out = np.full(len(changes), np.nan)
+    if not changes:
+        return out
+    originals, norms = tokens_and_norms(text)
+    spans = token_spans(text)
+    ids = np.array(tables.vocab.ids(norms), dtype=np.int64)
+    starts = np.array([a for a, _ in spans], dtype=np.int64)
+    ends = np.array([b for _, b in spans], dtype=np.int64)
+    lm, n = tables.lm, len(ids)
+    own_rows, new_rows, live = [], [], []
+    width = 0
+    for k, (start, end, replacement) in enumerate(changes):
+        first, last = int(np.searchsorted(starts, start)), int(np.searchsorted(ends, end, side="right")) - 1
+        if first >= n or last < first or starts[first] != start or ends[last] != end:
+            continue
+        old = ids[first : last + 1]
+        new = np.array(tables.vocab.ids(tokens_and_norms(replacement)[1]), dtype=np.int64)
+        if not len(new) or not (old >= 0).all() or not (new >= 0).all() or not lm.known[old].all() or not (
+                lm.known[new].all()):
+            continue
+        p1 = ids[first - 1] if first >= 1 else -1
+        p2 = ids[first - 2] if first >= 2 and p1 >= 0 else -1
+        n1 = ids[last + 1] if last + 1 < n else -1
+        n2 = ids[last + 2] if last + 2 < n and n1 >= 0 else -1
+        right = [n1, n2] if n1 >= 0 else []
+        own_rows.append([p2, p1, *old.tolist(), *right])
+        new_rows.append([p2, p1, *new.tolist(), *right])
+        width = max(width, len(own_rows[-1]), len(new_rows[-1]))
+        live.append(k)
+    if live:
+        own = _sequence_logprob(lm, np.array([r + [PAD] * (width - len(r)) for r in own_rows], dtype=np.int64))
+        new = _sequence_logprob(lm, np.array([r + [PAD] * (width - len(r)) for r in new_rows], dtype=np.int64))
+        out[np.array(live)] = new - own
+    return out
+
+
+def _phrase_features(doc: Encoded, swaps: PhraseSwaps) -> tuple[np.ndarray, np.ndarray]:
+    """Per word position: inside a listed spun phrase, and the best gain of a phrase covering it."""
+    m = len(doc.word_positions)
     in_phrase = np.zeros(m, dtype=np.float32)
     gain = np.zeros(m, dtype=np.float32)
-    keys, ptr, ids = tables.phrases
-    if m < 2 or not len(keys):
-        return in_phrase, gain
-    V = len(tables.vocab)
-    adjacent = doc.word_positions[1:] == doc.word_positions[:-1] + 1
-    query = ctx.word[:-1] * V + ctx.word[1:]
-    idx = np.minimum(np.searchsorted(keys, query), len(keys) - 1)
-    hit = np.nonzero(adjacent & (keys[idx] == query))[0]
-    if not len(hit):
-        return in_phrase, gain
-    starts = ptr[idx[hit]].astype(np.int64)
-    counts = ptr[idx[hit] + 1].astype(np.int64) - starts
-    owner = np.repeat(np.arange(len(hit)), counts)
-    offsets = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
-    cand = ids[np.repeat(starts, counts) + offsets].astype(np.int64)
-    prev, nxt = ctx.prev[hit], ctx.next[hit + 1]
-    fit = np.zeros(len(cand), dtype=np.float32)
-    own = np.zeros(len(hit), dtype=np.float32)
-    for source in SOURCES:
-        fit += tables.bigram(source, prev[owner], cand) + tables.bigram(source, cand, nxt[owner])
-        own += tables.bigram(source, prev, ctx.word[hit]) + tables.bigram(source, ctx.word[hit + 1], nxt)
-    best, _ = segment_max(fit, counts, 0.0, argmax=False)
-    g = np.maximum(best - own, 0.0)
-    in_phrase[hit] = 1
-    in_phrase[hit + 1] = 1
-    gain[hit] = g
-    gain[hit + 1] = np.maximum(gain[hit + 1], g)
+    for s, ln, g in zip(swaps.start.tolist(), swaps.length.tolist(), swaps.gain.tolist()):
+        rows = np.searchsorted(doc.word_positions, np.arange(s, s + ln))
+        in_phrase[rows] = 1
+        gain[rows] = np.maximum(gain[rows], g)
     return in_phrase, gain
 
 
-CANDIDATE_FEATURES = ["web_left", "web_right", "news_left", "news_right", "trigram", "trigram_left",
-                      "trigram_right", "zipf", "zipf_gain", "news_unigram", "news_unigram_gain", "rank",
-                      "n_candidates", "own_fit"]
+CANDIDATE_FEATURES = [*(f"{s}_{side}" for s in SOURCES for side in ("left", "right")), "trigram", "trigram_left",
+                      "trigram_right", "zipf", "zipf_gain", "wiki_unigram", "wiki_unigram_gain", "rank",
+                      "n_candidates", "own_fit", "lm_window_gain", "lm_centre_gain", "lm_right_gain"]
 
 
 def _candidate_picks(ctx: Context, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -288,9 +448,20 @@ def candidate_features(doc: Encoded, tables: Tables, ctx: Context, rows: np.ndar
         fits += [tables.bigram(source, prev, cand), tables.bigram(source, cand, nxt)]
         own += tables.bigram(source, prev, word) + tables.bigram(source, word, nxt)
     cols = fits + [tables.trigram(prev, cand, nxt), tables.trigram(p2, prev, cand), tables.trigram(cand, nxt, n2),
-                   tables.zipf[cand], tables.zipf[cand] - tables.zipf[word], tables.news_unigrams[cand],
-                   tables.news_unigrams[cand] - tables.news_unigrams[word], rank, ctx.counts[owner], own]
+                   tables.zipf[cand], tables.zipf[cand] - tables.zipf[word], tables.unigrams[cand],
+                   tables.unigrams[cand] - tables.unigrams[word], rank, ctx.counts[owner], own]
+    cols += _lm_candidate_gains(tables, p2, prev, word, cand, nxt, n2)  # NaN where the model cannot say
     return np.column_stack([np.asarray(c, dtype=np.float32) for c in cols]), cand, counts
+
+
+def _lm_candidate_gains(tables: Tables, p2, prev, word, cand, nxt, n2) -> list[np.ndarray]:
+    """Window, centre and right gains of each candidate over the word in the broad model."""
+    lm = tables.lm
+    p2 = np.where(prev >= 0, p2, -1)
+    own_c, own_r = window_scores(lm, p2, prev, word, nxt, n2)
+    c_c, c_r = window_scores(lm, p2, prev, cand, nxt, n2)
+    own_c = np.nan_to_num(own_c, nan=-8.0)  # an unknown word: a rare one
+    return [c_c + c_r - own_c - own_r, c_c - own_c, c_r - own_r]
 
 
 SHORTLIST = 5  # candidates per word the ranker looks at, the best by the fixed formula
@@ -299,10 +470,11 @@ SHORTLIST = 5  # candidates per word the ranker looks at, the best by the fixed 
 def _formula(tables: Tables, ctx: Context, pick: np.ndarray) -> np.ndarray:
     cand, owner = ctx.cand[pick], ctx.owner[pick]
     prev, nxt = ctx.prev[owner], ctx.next[owner]
-    score = tables.trigram(prev, cand, nxt) + 0.3 * tables.news_unigrams[cand] + 0.01 * tables.zipf[cand]
+    score = tables.trigram(prev, cand, nxt) + 0.3 * tables.unigrams[cand] + 0.01 * tables.zipf[cand]
     for source in SOURCES:
         score += tables.bigram(source, prev, cand) + tables.bigram(source, cand, nxt)
-    return score
+    centre, right = window_scores(tables.lm, np.full(len(cand), -1), prev, cand, nxt, np.full(len(cand), -1))
+    return score + np.nan_to_num(centre + right, nan=-8.0) + 8.0
 
 
 def best_candidates(tables: Tables, ctx: Context, rows: np.ndarray, doc: Encoded | None = None,
@@ -311,8 +483,9 @@ def best_candidates(tables: Tables, ctx: Context, rows: np.ndarray, doc: Encoded
     the ranker's probability that it is the one (0 without a ranker).
 
     Candidates are first scored by a fixed formula (bigram counts with both neighbours, trigram
-    count, a little news frequency); with a trained ``ranker`` (the model's candidate model) the
-    best ``SHORTLIST`` of each word are scored again on ``CANDIDATE_FEATURES``.
+    count, a little corpus frequency, the broad model's window score); with a trained ``ranker``
+    (the model's candidate model) the best ``SHORTLIST`` of each word are scored again on
+    ``CANDIDATE_FEATURES``.
     """
     rows = np.asarray(rows, dtype=np.int64)
     out = np.full(len(rows), -1, dtype=np.int64)

@@ -88,3 +88,70 @@ class BinnedLogistic:
         ):
             raise ValueError("inconsistent binned-logistic parameters")
         return model
+
+
+class MonotoneLogistic:
+    """A logistic regression whose score never falls as any evidence rises: every coefficient is
+    non-negative, except for the features named free (document length). Fitted by L-BFGS-B with
+    bounds, L2-regularised, on standardised features; stored as plain numbers.
+
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(2000, 3)); y = (X[:, 0] + 0.5 * X[:, 1] > 0).astype(int)
+    >>> model = MonotoneLogistic(free=(2,)).fit(X, y)
+    >>> bool((model.coef_[:2] >= 0).all()), float(((model.predict_proba(X) > 0.5) == y).mean()) > 0.95
+    (True, True)
+    >>> MonotoneLogistic.from_dict(model.to_dict()).predict_proba(X[:2]).round(4).tolist() == \\
+    ...     model.predict_proba(X[:2]).round(4).tolist()
+    True
+
+    Why monotone: with many correlated aggregates (shares over several cuts, likelihood ratios at
+    several rates) a free regression trades them against each other, and a heavily spun short text
+    with many suspicious words could score lower than a clean one with two.
+    """
+
+    def __init__(self, C: float = 1.0, free: tuple[int, ...] = ()):
+        self.C = C
+        self.free = tuple(free)
+
+    def fit(self, X: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None) -> MonotoneLogistic:
+        from scipy.optimize import minimize
+
+        X = np.asarray(X, dtype=np.float64)
+        y = np.asarray(y, dtype=np.float64)
+        w = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+        mean, scale = X.mean(axis=0), X.std(axis=0) + 1e-9
+        Z = (X - mean) / scale
+
+        def loss(theta):
+            z = Z @ theta[:-1] + theta[-1]
+            p = 1.0 / (1.0 + np.exp(-z))
+            value = np.sum(w * (np.logaddexp(0, z) - y * z)) + 0.5 / self.C * np.sum(theta[:-1] ** 2)
+            grad = np.r_[Z.T @ (w * (p - y)) + theta[:-1] / self.C, np.sum(w * (p - y))]
+            return value, grad
+
+        bounds = [(None, None) if j in self.free else (0.0, None) for j in range(X.shape[1])] + [(None, None)]
+        theta = minimize(loss, np.zeros(X.shape[1] + 1), jac=True, method="L-BFGS-B", bounds=bounds).x
+        self.coef_ = theta[:-1] / scale
+        self.intercept_ = float(theta[-1] - (theta[:-1] * mean / scale).sum())
+        return self
+
+    def decision_function(self, X: np.ndarray) -> np.ndarray:
+        return np.asarray(X, dtype=np.float64) @ self.coef_ + self.intercept_
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        """Probability of the positive class (a 1-D array)."""
+        return 1.0 / (1.0 + np.exp(-self.decision_function(X)))
+
+    def to_dict(self) -> dict:
+        return {"kind": "monotone-logistic", "C": self.C, "free": list(self.free), "coef": self.coef_.tolist(),
+                "intercept": self.intercept_}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> MonotoneLogistic:
+        if data.get("kind") != "monotone-logistic":
+            raise ValueError("not a monotone logistic regression")
+        model = cls(C=float(data["C"]), free=tuple(int(j) for j in data["free"]))
+        model.coef_ = np.asarray(data["coef"], dtype=np.float64)
+        model.intercept_ = float(data["intercept"])
+        return model

@@ -30,18 +30,18 @@ from detector.detection.features import (
     concat,
     context,
     encode,
+    phrase_swaps,
     segment_max,
     token_features,
 )
 from detector.detection.model import Model, load_model
-from detector.lexicon.tables import NUM, SOURCES
+from detector.lexicon.tables import NUM
 from detector.spinner.spinner import carry_case
 from detector.text.language import FUNCTION_WORDS, KNOWN_ZIPF, is_english
 
 VERDICTS = ("spun", "clean", "not-english", "too-short")
 MIN_SUGGESTION = 0.3  # candidate-model probability needed to suggest a word (else: a bigram gain)
-RANK_SUGGESTIONS_FROM = 0.5  # document score from which the candidate model ranks suggestions
-PHRASE_SUGGESTION_CONFIDENCE = 0.6  # how sure a one-word suggestion for a two-word replacement counts as
+PHRASE_SUGGESTION_CONFIDENCE = 0.9  # the most a phrase swap's suggestion counts as (by how much likelier it is)
 
 
 @dataclass(frozen=True)
@@ -55,6 +55,9 @@ class Span:
     reasons: tuple[str, ...]
     suggestion: str | None
     suggestion_confidence: float = 0.0  # the candidate model's probability for the least sure word
+    # each replacement the suggestion is made of: (start, end, replacement, confidence), where
+    # confidence = the word's probability of being spun x the probability that this is its original
+    changes: tuple[tuple[int, int, str, float], ...] = ()
 
     def to_dict(self) -> dict:
         return {"start": self.start, "end": self.end, "text": self.text, "score": round(self.score, 4),
@@ -73,10 +76,18 @@ class ScoreResult:
     words: int
     id: object = None
     extra: dict = field(default_factory=dict)
+    display_threshold: float = 0.0  # spans scoring this much are shown to people
+
+    @property
+    def shown_spans(self) -> tuple[Span, ...]:
+        """The spans worth a person's attention (terminal, demo, web page): those scoring at least
+        the model's display threshold. JSON keeps every span over the span threshold."""
+        return tuple(s for s in self.spans if s.score >= self.display_threshold)
 
     def to_dict(self) -> dict:
         out = {"id": self.id, "score": round(self.score, 4), "verdict": self.verdict,
-               "spans": [s.to_dict() for s in self.spans], "model": self.model, "words": self.words}
+               "spans": [s.to_dict() for s in self.spans], "display_threshold": self.display_threshold,
+               "model": self.model, "words": self.words}
         out.update(self.extra)
         return out
 
@@ -125,63 +136,48 @@ class Scorer:
         spans_by_doc: dict[int, list[Span]] = {}
         if len(joined.word_positions):
             ctx = context(joined, tables)
-            features = token_features(joined, tables, ctx)
-            probs_all = self.model.token_probs(features)
+            swaps = phrase_swaps(joined, tables)
+            features = token_features(joined, tables, ctx, swaps)
+            probs_all = self.model.token_probs(features, rows)
         else:
             features, probs_all = np.zeros((0, len(FEATURE_NAMES))), np.zeros(0)
-        doc_rows = [self.model.doc_features(probs_all[rows[i] : rows[i + 1]]) for i in range(len(prepared))]
+        word_ids = joined.ids[joined.word_positions]
+        doc_rows = [self.model.doc_features(probs_all[rows[i] : rows[i + 1]], word_ids[rows[i] : rows[i + 1]])
+                    for i in range(len(prepared))]
         doc_scores = self.model.doc_model.predict_proba(np.vstack(doc_rows))
         flagged = np.nonzero(probs_all >= self.model.span_threshold)[0]
-        if len(flagged):
-            # the candidate model ranks suggestions in texts that may be spun; in the rest (most of a
-            # scraped corpus) a fixed formula does, at a fraction of the cost
-            doc_of = np.searchsorted(rows, flagged, side="right") - 1
-            ranked = doc_scores[doc_of] >= RANK_SUGGESTIONS_FROM
-            best = np.full(len(flagged), -1, dtype=np.int64)
-            sure = np.zeros(len(flagged), dtype=np.float32)
-            for mask, ranker in ((ranked, self.model.cand_model), (~ranked, None)):
-                if mask.any():
-                    best[mask], sure[mask] = best_candidates(tables, ctx, flagged[mask], joined, ranker)
+        if len(flagged):  # the candidate model ranks the possible originals of flagged words
+            best, sure = best_candidates(tables, ctx, flagged, joined, self.model.cand_model)
             spans_by_doc = self._spans(prepared, joined, token_offsets, rows, features, probs_all, flagged, best, sure,
-                                       ctx)
+                                       swaps)
         results = []
         for i, (text, p) in enumerate(zip(texts, prepared)):
             n = int(rows[i + 1] - rows[i])
             label = self.model.label
             extra = {"damage": damage(text)} if self.damage else {}
+            shown_from = self.model.display_threshold
             if not p.english:
-                results.append(ScoreResult(text, 0.0, "not-english", (), label, n, ids[i], extra))
+                results.append(ScoreResult(text, 0.0, "not-english", (), label, n, ids[i], extra, shown_from))
                 continue
             score = float(doc_scores[i]) if n else 0.0
             verdict = "too-short" if n < self.model.min_words else "spun" if score >= self.threshold else "clean"
-            results.append(ScoreResult(text, score, verdict, tuple(spans_by_doc.get(i, ())), label, n, ids[i], extra))
+            results.append(ScoreResult(text, score, verdict, tuple(spans_by_doc.get(i, ())), label, n, ids[i], extra,
+                                       shown_from))
         return results
 
     # -- spans ---------------------------------------------------------------------------------
-    def _phrase_original(self, ctx, row: int) -> int:
-        """The single word a two-word replacement at word rows (row, row + 1) most likely stood for
-        ("chinese language" -> "chinese"), when it fits the context better than the pair; else -1."""
-        tables = self.model.tables
-        keys, ptr, ids = tables.phrases
-        key = int(ctx.word[row]) * len(tables.vocab) + int(ctx.word[row + 1])
-        i = int(np.searchsorted(keys, key))
-        if i >= len(keys) or keys[i] != key:
-            return -1
-        cands = ids[ptr[i] : ptr[i + 1]].astype(np.int64)
-        prev = np.full(len(cands), ctx.prev[row])
-        nxt = np.full(len(cands), ctx.next[row + 1])
-        fit = tables.trigram(prev, cands, nxt)
-        own = np.zeros(1, dtype=np.float32)
-        for source in SOURCES:
-            fit = fit + tables.bigram(source, prev, cands) + tables.bigram(source, cands, nxt)
-            own = own + tables.bigram(source, prev[:1], ctx.word[row : row + 1]) + tables.bigram(
-                source, ctx.word[row + 1 : row + 2], nxt[:1])
-        best = int(np.argmax(fit))
-        return int(cands[best]) if fit[best] > own[0] else -1
+    def _original_text(self, candidate: int) -> str:
+        """The words of a phrase table original (an index into its originals)."""
+        table, words = self.model.tables.phrases, self.model.tables.vocab.words
+        return " ".join(words[w] for w in table.orig_ids[table.orig_ptr[candidate] : table.orig_ptr[candidate + 1]])
 
     def _spans(self, prepared, joined, token_offsets, rows, features, probs, flagged, best,
-               sure, ctx) -> dict[int, list[Span]]:
-        """Merge flagged words that stand next to each other into spans, with reasons and suggestions."""
+               sure, swaps) -> dict[int, list[Span]]:
+        """Merge flagged words that stand next to each other into spans, with reasons and suggestions.
+
+        A listed spun phrase that overlaps a span and that the broad model finds likelier with one of
+        its originals ("for the reason that" -> "because") is suggested whole, and the span grows to
+        cover it; other flagged words get their best single-word candidate."""
         positions = joined.word_positions[flagged]
         breaks = np.r_[True, positions[1:] != positions[:-1] + 1]
         group_starts = np.nonzero(breaks)[0]
@@ -189,16 +185,18 @@ class Scorer:
         f = features[flagged]
         col = _COLUMNS
         span_score = np.maximum.reduceat(probs[flagged], group_starts)
-        _, gain_arg = segment_max(f[:, col["best_gain"]], counts, -1.0)
-        gain_max = np.maximum.reduceat(f[:, col["best_gain"]], group_starts)
+        gain_key = np.maximum(f[:, col["lm_gain"]], f[:, col["wiki_gain"]])
+        _, gain_arg = segment_max(gain_key, counts, -1.0)
+        gain_max = np.maximum.reduceat(gain_key, group_starts)
         zgain_max = np.maximum.reduceat(f[:, col["candidate_zipf_gain"]], group_starts)
         _, zgain_arg = segment_max(f[:, col["candidate_zipf_gain"]], counts, -1.0)
         slip = np.maximum.reduceat(f[:, col["article_slip"]], group_starts)
-        unseen = np.maximum.reduceat(f[:, col["web_unseen_left"]] * f[:, col["web_unseen_right"]], group_starts)
-        phrase = np.maximum.reduceat(f[:, col["in_phrase"]] * (f[:, col["phrase_gain"]] > 0), group_starts)
+        unlisted = np.maximum.reduceat(f[:, col["lm_unlisted_left"]] * f[:, col["lm_unlisted_right"]], group_starts)
         neighbour = np.maximum.reduceat(f[:, col["neighbour_gain"]], group_starts)
         doc_of = np.searchsorted(rows, flagged[group_starts], side="right") - 1
         words = self.model.tables.vocab.words
+        useful = np.nonzero(swaps.gain > 0)[0]  # phrase swaps the model prefers, by start
+        swap_starts = swaps.start[useful]
         out: dict[int, list[Span]] = {}
         for g, first in enumerate(group_starts.tolist()):
             d = int(doc_of[g])
@@ -206,54 +204,81 @@ class Scorer:
             if not prepared[d].english:
                 continue
             k = int(counts[g])
-            local = (positions[first : first + k] - token_offsets[d]).tolist()
+            group = positions[first : first + k]
             offsets = doc.spans()
-            start, end = offsets[local[0]][0], offsets[local[-1]][1]
+            base = int(token_offsets[d])
+            # phrase swaps overlapping the group, strongest first, not overlapping each other
+            near = useful[(swap_starts <= group[-1]) & (swap_starts + swaps.length[useful] > group[0])]
+            chosen: dict[int, int] = {}  # joined token position -> swap index
+            covered: set[int] = set()
+            for i in sorted(near.tolist(), key=lambda i: -swaps.gain[i]):
+                cells = set(range(int(swaps.start[i]), int(swaps.start[i] + swaps.length[i])))
+                if not cells & covered:
+                    chosen[int(swaps.start[i])] = i
+                    covered |= cells
+            lo, hi = int(group[0]), int(group[-1])
+            if covered:
+                lo, hi = min(lo, min(covered)), max(hi, max(covered))
+            row_of = {int(p): first + j for j, p in enumerate(group.tolist())}
+            start, end = offsets[lo - base][0], offsets[hi - base][1]
             parts, changed, confidence = [], False, 1.0
-            j = 0
-            while j < k:
-                t = local[j]
-                if j:
-                    parts.append(doc.text[offsets[local[j - 1]][1] : offsets[t][0]])
-                original = doc.text[offsets[t][0] : offsets[t][1]]
-                row = int(flagged[first + j])
-                pair = -1
-                if j + 1 < k and f[j + first, col["in_phrase"]] and local[j + 1] == t + 1:
-                    pair = self._phrase_original(ctx, row)
-                if pair >= 0:  # two words for one: suggest the one
-                    parts.append(carry_case(original, words[pair]))
+            pieces: list[tuple[int, int, str, float]] = []
+            t = lo
+            while t <= hi:
+                if t > lo:
+                    parts.append(doc.text[offsets[t - 1 - base][1] : offsets[t - base][0]])
+                original = doc.text[offsets[t - base][0] : offsets[t - base][1]]
+                if t in chosen:  # a spun phrase: its original, whole
+                    i = chosen[t]
+                    last = t + int(swaps.length[i]) - 1
+                    before = doc.text[offsets[t - base][0] : offsets[last - base][1]]
+                    after = carry_case(before, self._original_text(int(swaps.best[i])))
+                    parts.append(after)
                     changed = True
-                    confidence = min(confidence, PHRASE_SUGGESTION_CONFIDENCE)
-                    j += 2  # the next word's gap is taken from the pair's second word
+                    # how sure the phrase was replaced: its words' probability x how much likelier the original is
+                    likelier = min(PHRASE_SUGGESTION_CONFIDENCE, 1 - 10 ** -float(swaps.gain[i]))
+                    inside = [probs[flagged[row_of[u]]] for u in range(t, last + 1) if u in row_of]
+                    pieces.append((offsets[t - base][0], offsets[last - base][1], after,
+                                   float(max(inside, default=0.0)) * likelier))
+                    confidence = min(confidence, likelier)
+                    t = last + 1
                     continue
-                cand = int(best[first + j])
-                if cand >= 0 and (sure[first + j] >= MIN_SUGGESTION or f[first + j, col["best_gain"]] > 0):
-                    parts.append(carry_case(original, words[cand]))
+                r = row_of.get(t)
+                cand = int(best[r]) if r is not None else -1
+                if cand >= 0 and (sure[r] >= MIN_SUGGESTION or f[r, col["best_gain"]] > 0):
+                    after = carry_case(original, words[cand])
+                    parts.append(after)
                     changed = True
-                    confidence = min(confidence, float(sure[first + j]))
+                    confidence = min(confidence, float(sure[r]))
+                    sure_piece = float(probs[flagged[r]] * sure[r])
+                    pieces.append((offsets[t - base][0], offsets[t - base][1], after, sure_piece))
                 else:
                     parts.append(original)
-                j += 1
+                t += 1
             suggestion = "".join(parts) if changed else None
             reasons = []
-            token = doc.tokens[local[max(int(gain_arg[g]), 0)]]
-            if gain_max[g] > 0 and best[first + int(gain_arg[g])] >= 0:
-                reasons.append(f"'{words[int(best[first + int(gain_arg[g])])]}' fits this context far better than "
-                               f"'{token}' (bigram evidence)")
+            arg = max(int(gain_arg[g]), 0)
+            token = doc.tokens[int(group[arg]) - base]
+            if chosen:
+                i = max(chosen.values(), key=lambda i: swaps.gain[i])
+                phrase_text = " ".join(doc.tokens[int(swaps.start[i]) - base : int(swaps.start[i] + swaps.length[i])
+                                                  - base])
+                reasons.append(f"'{phrase_text}' is a phrase spinners write for "
+                               f"'{self._original_text(int(swaps.best[i]))}', which fits here far better")
+            if gain_max[g] > 0 and best[first + arg] >= 0:
+                reasons.append(f"'{words[int(best[first + arg])]}' fits this context far better than '{token}'")
             if zgain_max[g] >= 1.0:
-                reasons.append(f"'{doc.tokens[local[int(zgain_arg[g])]]}' is a rare choice where a much more common "
-                               "synonym exists")
+                reasons.append(f"'{doc.tokens[int(group[int(zgain_arg[g])]) - base]}' is a rare choice where a much "
+                               "more common synonym exists")
             if slip[g] > 0:
                 reasons.append("the article before it does not agree ('a' before a vowel, or 'an' before a consonant)")
-            if unseen[g] > 0:
-                reasons.append(f"'{token}' is never seen next to either neighbour in the bigram lists")
-            if phrase[g] > 0:
-                reasons.append("a two-word phrase where one word would read naturally")
+            if unlisted[g] > 0:
+                reasons.append(f"'{token}' is never seen next to either neighbour in ordinary English")
             if neighbour[g] > 1 and len(reasons) < 3:
                 reasons.append("next to other suspicious words: part of a replaced phrase")
             out.setdefault(d, []).append(Span(start, end, doc.text[start:end], float(span_score[g]),
                                               tuple(reasons[:3]) or ("the token model scores it as substituted",),
-                                              suggestion, confidence if changed else 0.0))
+                                              suggestion, confidence if changed else 0.0, tuple(pieces)))
         return out
 
 

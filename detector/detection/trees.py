@@ -12,11 +12,21 @@ True
 
 Why LightGBM: spun words show up through *interactions* ("a better-fitting synonym exists" only
 counts when the neighbours are common words), which trees learn and a linear model does not
-(token F1 0.74 against 0.69 on the same features); LightGBM predicts ~300k tokens a second on one
-core, and its text model format is parsed, never executed, so loading a model runs no code.
+(token F1 0.74 against 0.69 on the same features); its text model format is parsed, never
+executed, so loading a model runs no code.
+
+Faster, optionally: with ``pip install 'spun-text-detector[fast]'`` (lleaves, which compiles
+LightGBM text models to native code with LLVM), :meth:`BoostedTrees.compile` swaps prediction to
+the compiled trees: the same probabilities (to 1e-12) about five times faster. The code is
+generated on this machine from the model text and cached under ``~/.cache/detector/compiled/``,
+keyed by the model's SHA-256 and the compiler's versions; compiling takes about half a minute per
+model, once. Batch cleaning uses it when it is installed.
 """
 
 from __future__ import annotations
+
+import contextlib
+import os
 
 import numpy as np
 
@@ -32,6 +42,7 @@ class BoostedTrees:
                        "colsample_bytree": colsample, "random_state": random_state, "n_jobs": n_jobs,
                        "deterministic": True, "force_row_wise": True, "verbose": -1}
         self.booster = None
+        self._compiled = None
 
     def fit(self, X: np.ndarray, y: np.ndarray) -> BoostedTrees:
         import lightgbm
@@ -42,7 +53,49 @@ class BoostedTrees:
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         if len(X) == 0:
             return np.zeros(0)
-        return self.booster.predict(np.asarray(X, dtype=np.float64), num_threads=1)
+        X = np.ascontiguousarray(X, dtype=np.float64)
+        if self._compiled is not None:
+            return self._compiled.predict(X, n_jobs=1)
+        return self.booster.predict(X, num_threads=1)
+
+    def compile(self) -> bool:
+        """Predict with natively compiled trees from now on, when lleaves is installed (see the module
+        docstring); returns whether it did. Any failure leaves LightGBM in charge."""
+        try:
+            import lleaves
+        except ImportError:
+            return False
+        import hashlib
+        import importlib.metadata
+        import platform
+
+        from detector.lexicon.resources import cache_root, write_atomic
+
+        text = self.to_string()
+        versions = [importlib.metadata.version(name) for name in ("lleaves", "llvmlite")]
+        key = hashlib.sha256("|".join([text, *versions, platform.machine()]).encode()).hexdigest()
+        folder = cache_root() / "compiled"
+        try:
+            model_file = folder / f"{key[:16]}.txt"
+            if not model_file.exists():
+                write_atomic(model_file, text.encode("utf-8"))
+            compiled = lleaves.Model(model_file=str(model_file))
+            with open(folder / f"{key[:16]}.lock", "w") as lock:  # workers starting together compile once
+                with contextlib.suppress(ImportError, OSError):
+                    import fcntl
+
+                    fcntl.flock(lock, fcntl.LOCK_EX)
+                target = folder / f"{key[:16]}.o"
+                if target.exists():
+                    compiled.compile(cache=str(target))
+                else:  # written aside and renamed: a run killed half-way never leaves half an object file
+                    partial = folder / f"{key[:16]}.{os.getpid()}.partial"
+                    compiled.compile(cache=str(partial))
+                    os.replace(partial, target)
+        except Exception:  # an old LLVM, a read-only cache, an unknown platform: LightGBM stays
+            return False
+        self._compiled = compiled
+        return True
 
     def to_string(self) -> str:
         return self.booster.model_to_string()

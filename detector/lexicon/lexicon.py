@@ -73,6 +73,10 @@ class Lexicon:
         return self._bigrams.get(f"{first} {second}", 0)
 
     # -- WordNet -----------------------------------------------------------------------------
+    def lemmas(self, pos: str) -> list[str]:
+        """Every WordNet lemma of a part of speech (``n``, ``v``, ``a``, ``r``), multi-word ones included."""
+        return self._lemma_lists[pos]
+
     def is_lemma(self, word: str, pos: str) -> bool:
         return word in self._lemmas[pos]
 

@@ -33,6 +33,8 @@ import os
 import re
 import sys
 import tempfile
+import zlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -279,3 +281,65 @@ def load_tables() -> dict[str, Any]:
         if tables is None:
             raise ResourceError(f"lexicon cache in {folder} could not be built; fix: delete it and retry")
     return tables
+
+
+# --------------------------------------------------------------------------- cached numpy arrays
+
+
+def cached_arrays(name: str, versions: dict[str, Any], build: Callable[[], dict[str, Any]],
+                  message: str = "") -> dict[str, Any]:
+    """Arrays built once by ``build()`` and cached in ``cache_root()/NAME-<key of versions>/`` as
+    ``.npy`` files, memory-mapped on later calls (worker processes share their pages). Each file is
+    checked against the size and CRC-32 in the folder's manifest: a damaged cache is rebuilt."""
+    key = hashlib.sha256(json.dumps(versions, sort_keys=True, default=str).encode()).hexdigest()[:12]
+    folder = cache_root() / f"{name}-{key}"
+    arrays = _read_arrays(folder, versions)
+    if arrays is not None:
+        return arrays
+    if message:
+        print(f"detector: {message} ({folder}; once)", file=sys.stderr)
+    built = build()
+    try:
+        files = {}
+        for array_name, array in built.items():
+            blob = _npy_bytes(array)
+            files[array_name] = {"bytes": len(blob), "crc32": zlib.crc32(blob)}
+            write_atomic(folder / f"{array_name}.npy", blob)
+        manifest = {"versions": json.loads(json.dumps(versions, default=str)), "files": files}
+        write_atomic(folder / "manifest.json", json.dumps(manifest, indent=1).encode())
+    except OSError as err:
+        raise ResourceError(f"cannot write the cache in {folder} ({err}); "
+                            "fix: set DETECTOR_CACHE_DIR to a writable folder") from err
+    return built
+
+
+def _npy_bytes(array) -> bytes:
+    import io
+
+    import numpy as np
+
+    out = io.BytesIO()
+    np.save(out, np.ascontiguousarray(array), allow_pickle=False)
+    return out.getvalue()
+
+
+def _read_arrays(folder: Path, versions: dict[str, Any]) -> dict[str, Any] | None:
+    import numpy as np
+
+    try:
+        manifest = json.loads((folder / "manifest.json").read_bytes())
+        if manifest["versions"] != json.loads(json.dumps(versions, default=str)):
+            return None
+        out = {}
+        for array_name, expected in manifest["files"].items():
+            path = folder / f"{array_name}.npy"
+            if path.stat().st_size != expected["bytes"]:
+                return None
+            with path.open("rb") as handle:
+                if zlib.crc32(np.memmap(handle, dtype=np.uint8, mode="r")) != expected["crc32"]:
+                    return None
+            # a plain ndarray over the mapping: indexing a np.memmap is several times slower
+            out[array_name] = np.asarray(np.load(path, mmap_mode="r", allow_pickle=False))
+        return out
+    except (OSError, ValueError, KeyError, TypeError):
+        return None

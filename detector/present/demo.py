@@ -59,15 +59,15 @@ class DemoCase:
                    f"{len(self.substitutions)} substitutions: the spinner swapped words for 'synonyms' that do "
                    "not fit their context.")
         scored = scorer.score(self.spun)
-        marks = [(s.start, s.end, s.score, s.reasons[0] if s.reasons else "") for s in scored.spans]
+        marks = [(s.start, s.end, s.score, s.reasons[0] if s.reasons else "") for s in scored.shown_spans]
         caught = sum(any(s < b and a < e for s, e, *_ in marks) for a, b, _ in self.substitutions)
-        top = sorted(scored.spans, key=lambda s: -s.score)[:8]
+        top = sorted(scored.shown_spans, key=lambda s: -s.score)[:8]
         lines = [f"  {s.score:.2f}  {s.text!r}" + (f" -> {s.suggestion!r}" if s.suggestion else "") +
                  f": {s.reasons[0] if s.reasons else ''}" for s in top]
         yield Step("3. The detector's view: suspicious words, coloured by score",
                    _cut_marked(self.spun, marks, limit, lambda t, m: _score_colours(t, m, self.color))
                    + "\n\nStrongest evidence:\n" + "\n".join(lines),
-                   f"document score {scored.score:.3f} -> {scored.verdict.upper()}; {len(scored.spans)} spans, "
+                   f"document score {scored.score:.3f} -> {scored.verdict.upper()}; {len(scored.shown_spans)} spans, "
                    f"{caught} of {len(self.substitutions)} substitutions inside one.")
         fixed = repair(self.spun, reference=self.clean if self.reference_repair else None, scorer=scorer)
         after = scorer.score(fixed.text)

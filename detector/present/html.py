@@ -165,15 +165,20 @@ def damage_html(damage: dict) -> str:
     return f"<ul>{''.join(items)}</ul>" if items else '<p class="muted">No other damage found.</p>'
 
 
+def shown_spans(result: dict) -> list[dict]:
+    """The spans of a score's JSON that people are shown (at least its display threshold)."""
+    return [s for s in result.get("spans", []) if s["score"] >= result.get("display_threshold", 0.0)]
+
+
 def score_page(results: list[dict], texts: list[str]) -> str:
     """``detector score --format html``: each document with its spans shaded and explained."""
     body = ["<h1>detector score</h1>"]
     for result, text in zip(results, texts):
         name = html.escape(str(result.get("id")))
         body.append(f'<h2>{name}: {html.escape(result["verdict"].upper())}, score {result["score"]:.3f}</h2>'
-                    f'<p class="muted">{result["words"]} words, {len(result["spans"])} spans, model '
+                    f'<p class="muted">{result["words"]} words, {len(shown_spans(result))} suspicious spans, model '
                     f'{html.escape(result["model"])}; hover a shaded span for its score, reasons and the word it '
-                    f'probably replaced.</p><div class="doc">{spans_html(text, result["spans"])}</div>')
+                    f'probably replaced.</p><div class="doc">{spans_html(text, shown_spans(result))}</div>')
         if "damage" in result:
             body.append("<h3>Other damage</h3>" + damage_html(result["damage"]))
     return page("detector score", "".join(body))

@@ -101,20 +101,26 @@ def print_result(result: ScoreResult, source: str, color: bool) -> None:
     """Human-readable: a headline, the text with spans highlighted, then each span explained."""
     verdict = result.verdict.upper()
     style = {"spun": "red", "clean": "green"}.get(result.verdict, "yellow")
-    headline = f"{source}: {verdict}  score {result.score:.3f}  ({result.words} words, {len(result.spans)} spans)"
+    shown = result.shown_spans
+    headline = (f"{source}: {verdict}  score {result.score:.3f}  ({result.words} words, {len(shown)} suspicious "
+                f"span{'' if len(shown) == 1 else 's'})")
     click.echo(click.style(headline, fg=style, bold=True) if color else headline, color=color)
     if result.verdict == "not-english":
         click.echo("  mostly not English: not scored", color=color)
         return
-    if result.spans:
-        marks = [(s.start, s.end, s.suggestion) for s in result.spans]
+    if shown:
+        marks = [(s.start, s.end, s.suggestion) for s in shown]
         click.echo(highlight(result.text, marks, color=color).rstrip("\n"), color=color)
         click.echo("", color=color)
-        for span in sorted(result.spans, key=lambda s: -s.score)[:25]:
+        for span in sorted(shown, key=lambda s: -s.score)[:25]:
             suggestion = f" -> {span.suggestion!r}" if span.suggestion else ""
             click.echo(f"  {span.score:.2f}  {span.text!r}{suggestion}: {'; '.join(span.reasons)}", color=color)
-        if len(result.spans) > 25:
-            click.echo(f"  ... and {len(result.spans) - 25} more spans", color=color)
+        if len(shown) > 25:
+            click.echo(f"  ... and {len(shown) - 25} more spans", color=color)
+    weaker = len(result.spans) - len(shown)
+    if weaker:
+        click.echo(f"  ({weaker} weaker span{'' if weaker == 1 else 's'} under the display threshold "
+                   f"{result.display_threshold:.2f}: --format json lists them)", color=color)
     if "damage" in result.extra:
         print_damage(result.extra["damage"], color)
     click.echo(f"  model {result.model}", color=color)

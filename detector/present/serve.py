@@ -87,12 +87,12 @@ class Api:
                 "words": result.words, "rate": rate, "seed": seed}
 
     def score(self, data: dict) -> dict:
-        from detector.present.html import damage_html, spans_html
+        from detector.present.html import damage_html, shown_spans, spans_html
 
         result = self.scorer.score(data["text"])
         out = result.to_dict()
         return {"score": out["score"], "verdict": out["verdict"], "threshold": round(self.scorer.threshold, 4),
-                "spans": len(out["spans"]), "html": spans_html(result.text, out["spans"]),
+                "spans": len(result.shown_spans), "html": spans_html(result.text, shown_spans(out)),
                 "damage_html": damage_html(out.get("damage", {})), "words": out["words"]}
 
     def repair(self, data: dict) -> dict:

@@ -10,24 +10,32 @@ True
 >>> [(c.before, c.after, c.source) for c in result.changes][:2]
 [('Customers', 'Users', 'reference'), (' language', '', 'reference')]
 
-Three sources of changes, each recorded with its span in the *input*, the text before and after,
+Four sources of changes, each recorded with its span in the *input*, the text before and after,
 and a confidence:
 
 * ``reference``: with the clean original at hand, every aligned substitution
   (:mod:`detector.repair.align`) is restored; text with no counterpart in the original (a correction
-  note, a rewritten paragraph) keeps its own words.
-* ``dictionary``: replacement pairs learned from the aligned part (or given as a
-  :class:`Dictionary`) are applied where the text has no counterpart, but only to words the
-  detector flags.
-* ``model``: without a reference, the detector's suggestion for a flagged span, only in a text whose
-  document score reaches ``MIN_DOCUMENT_SCORE`` and only when the span's score times the candidate
-  model's probability for the suggestion reaches ``MIN_MODEL_CONFIDENCE``.
+  note, a rewritten paragraph) keeps its own words, apart from the two sources below.
+* ``model``: the detector's suggestion for a flagged span (a word's best candidate original, or a
+  listed spun phrase's original, "for the reason that" -> "because"), when the span's score times
+  the suggestion's confidence reaches the model's ``repair_threshold`` (chosen when the model was
+  trained, on held-out documents, so that clean text is almost never touched). Short texts and
+  single sentences are repaired span by span like long ones.
+* ``learned``: swaps the spinner is known to make, read backwards: pairs seen in the aligned part
+  (with a reference), given in a :class:`Dictionary`, or made at least twice in this text by
+  confident model changes. Every other place that still has the spun phrase is restored, flagged or
+  not, where the broad model of English finds the original far likelier in its context
+  (``LEARNED_MIN_GAIN``). Each such change reports how often the pair was seen (``count``).
+* ``dictionary``: a pair from a given dictionary applied inside a flagged span (the spans the
+  detector already doubts need no evidence from the context).
 
-A repair never touches a word that is neither an aligned substitution nor flagged by the detector.
+A repair never touches a word that is neither an aligned substitution, nor flagged, nor a known
+swap that the context prefers undone.
 """
 
 from __future__ import annotations
 
+import difflib
 import functools
 import json
 import re
@@ -35,13 +43,15 @@ from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import numpy as np
+
 from detector.errors import InputError
 from detector.repair.align import align
 from detector.spinner.spinner import carry_case
 
 MIN_SIMILARITY = 0.2
-MIN_DOCUMENT_SCORE = 0.8  # without a reference, only texts scoring at least this are repaired
-MIN_MODEL_CONFIDENCE = 0.4  # span score x the candidate model probability; chosen on held-out TRAIN records
+LEARNED_MIN_GAIN = 1.0  # log10: a learned swap is undone where the original is ten times likelier in context
+SELF_LEARN_FROM = 2  # confident model changes of the same pair in one text before it counts as learned
 MAX_DICTIONARY_WORDS = 4
 
 
@@ -53,11 +63,15 @@ class Change:
     end: int
     before: str
     after: str
-    source: str  # "reference" | "dictionary" | "model"
+    source: str  # "reference" | "model" | "learned" | "dictionary"
     confidence: float
+    count: int | None = None  # learned: how often the pair was seen
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        out = asdict(self)
+        if self.count is None:
+            del out["count"]
+        return out
 
 
 @dataclass(frozen=True)
@@ -91,17 +105,21 @@ class Dictionary:
     3
     >>> d.best("customers"), d.best("customers stated")
     ('users', 'users said')
+
+    Pairs given (a dictionary file, an aligned reference) count from their first sighting; pairs the
+    detector taught itself in one text (``self_taught``) only from ``SELF_LEARN_FROM`` sightings.
     """
 
     def __init__(self, pairs: Counter | None = None):
         self.pairs: Counter[tuple[str, str]] = pairs or Counter()
+        self.taught: Counter[tuple[str, str]] = Counter()
 
-    def add(self, spun: str, original: str, count: int = 1) -> None:
-        spun, original = spun.strip(), original.strip()
-        if spun[:1].isupper() and spun[1:2].islower() and original[:1].isupper() and original[1:2].islower():
-            original = original[:1].lower() + original[1:]  # sentence-initial capital, not a name
-        if spun and original and spun.lower() != original.lower() and len(spun.split()) <= MAX_DICTIONARY_WORDS:
-            self.pairs[(spun.lower(), original)] += count
+    def add(self, spun: str, original: str, count: int = 1, self_taught: bool = False) -> None:
+        for s, o in _word_pairs(spun, original):
+            if s[:1].isupper() and s[1:2].islower() and o[:1].isupper() and o[1:2].islower():
+                o = o[:1].lower() + o[1:]  # sentence-initial capital, not a name
+            if s and o and s.lower() != o.lower() and len(s.split()) <= MAX_DICTIONARY_WORDS:
+                (self.taught if self_taught else self.pairs)[(s.lower(), o)] += count
 
     def learn(self, spun: str, original: str) -> int:
         """Add the substitutions of one aligned (spun, original) pair; returns how many."""
@@ -111,12 +129,24 @@ class Dictionary:
         return len(subs)
 
     def best(self, spun_phrase: str) -> str | None:
-        options = [(n, orig) for (s, orig), n in self.pairs.items() if s == spun_phrase.lower()]
-        return max(options)[1] if options else None
+        key = spun_phrase.lower()
+        for table in (self.pairs, self.taught):
+            options = [(n, orig) for (s, orig), n in table.items() if s == key]
+            if options:
+                return max(options)[1]
+        return None
 
-    def phrases(self) -> list[str]:
-        """Spun phrases, longest first (so "telephone quantity" wins over "quantity")."""
-        return sorted({s for s, _ in self.pairs}, key=lambda s: (-len(s.split()), s))
+    def count(self, spun_phrase: str) -> int:
+        key = spun_phrase.lower()
+        return sum(n for table in (self.pairs, self.taught) for (s, _), n in table.items() if s == key)
+
+    def phrases(self, min_count: int = 1, given_only: bool = False) -> list[str]:
+        """Spun phrases, longest first (so "telephone quantity" wins over "quantity"): every given one,
+        and self-taught ones seen at least ``min_count`` times."""
+        found = {s for s, _ in self.pairs}
+        if not given_only:
+            found |= {s for s in {s for s, _ in self.taught} if self.count(s) >= min_count}
+        return sorted(found, key=lambda s: (-len(s.split()), s))
 
     def to_json(self) -> dict:
         entries = [{"spun": s, "original": o, "count": n} for (s, o), n in self.pairs.most_common()]
@@ -137,6 +167,37 @@ class Dictionary:
             return cls.from_json(json.loads(Path(path).read_text(encoding="utf-8")))
         except (OSError, ValueError, KeyError, TypeError) as err:
             raise InputError(f"cannot read dictionary {path}: {err}") from err
+
+
+def _word_pairs(spun: str, original: str) -> list[tuple[str, str]]:
+    """The differing runs of two phrases, word by word; words the spinner added are learned with the
+    word before them ("Chinese language" -> "Chinese"); a phrase that differs throughout is one pair.
+
+    >>> _word_pairs("Chinese language customers", "Chinese users"), _word_pairs("stated", "said")
+    ([('language customers', 'users')], [('stated', 'said')])
+    >>> _word_pairs("the Chinese language app", "the Chinese app")
+    [('Chinese language', 'Chinese')]
+    """
+    a, b = spun.split(), original.split()
+    if len(a) <= 1 or not b:
+        return [(spun.strip(), original.strip())]
+    out = []
+    ops = difflib.SequenceMatcher(None, [w.lower() for w in a], [w.lower() for w in b], autojunk=False).get_opcodes()
+    for k, (tag, i1, i2, j1, j2) in enumerate(ops):
+        if tag == "equal" or i2 == i1:
+            continue
+        # a run that touches a deletion is learned with its neighbour: the deletion needs an anchor
+        lo, hi = i1, i2
+        jlo, jhi = j1, j2
+        if j2 == j1 or (k + 1 < len(ops) and ops[k + 1][0] == "delete"):
+            if i1 > 0:
+                lo, jlo = i1 - 1, j1 - 1
+            elif i2 < len(a):
+                hi, jhi = i2 + 1, j2 + 1
+        if tag == "delete" and k > 0 and ops[k - 1][0] == "replace":
+            continue  # taken with the replacement before it
+        out.append((" ".join(a[lo:hi]), " ".join(b[jlo:jhi])))
+    return out
 
 
 MIN_CONTAINMENT = 0.3  # share of the text's fingerprint a corpus record must hold to be its source
@@ -163,7 +224,7 @@ def repair(text: str, reference: str | None = None, dictionary: Dictionary | Non
         if hits and hits[0][1] >= MIN_CONTAINMENT:
             found = hits[0]
             reference = corpus.text(found[0])
-    edits: list[tuple[int, int]] = [(0, len(text))]
+    regions: list[tuple[int, int]] = [(0, len(text))]
     learned = Dictionary(Counter(dictionary.pairs)) if dictionary else Dictionary()
     if reference is not None:
         alignment = align(text, reference)
@@ -175,13 +236,26 @@ def repair(text: str, reference: str | None = None, dictionary: Dictionary | Non
             ref_info["containment"] = round(found[1], 4)
         for pair in alignment.substitutions:
             changes.append(Change(pair.spun_start, pair.spun_end, pair.spun, pair.original, "reference", 1.0))
-        for phrase in dict.fromkeys(pair.learned for pair in alignment.substitutions):
-            learned.add(*phrase)
-        edits = list(alignment.edits)
-    if edits and (learned.pairs or reference is None):
+        for pair in alignment.substitutions:
+            learned.add(*pair.learned)
+            if pair.phrase:  # a word of a word-for-word swap also teaches the word ("telephone" <- "phone")
+                learned.add(pair.spun, pair.original)
+        regions = list(alignment.edits)
+    if regions:
+        from detector.detection.scoring import Scorer
+
+        scorer = scorer or Scorer()
+        if scored is None or scored.text != text:
+            scored = scorer.score(text)
         taken = [(c.start, c.end) for c in changes]
-        changes += _flagged_changes(text, edits, learned, scorer, use_model=reference is None, taken=taken,
-                                    scored=scored)
+        tables = scorer.model.tables
+        model_changes = _model_changes(text, regions, scored, scorer.model.repair_threshold, taken)
+        changes += model_changes
+        changes += _dictionary_changes(text, regions, scored, learned, taken)
+        if reference is None:  # the detector's own confident swaps teach it the spinner's habits
+            for c in model_changes:
+                learned.add(c.before, c.after, count=1, self_taught=True)
+        changes += _learned_changes(text, regions, learned, tables, taken, min_count=SELF_LEARN_FROM)
     changes.sort(key=lambda c: c.start)
     return RepairResult(apply_changes(text, changes), text, tuple(changes), ref_info)
 
@@ -225,32 +299,84 @@ def _known_thesaurus():
     return load_thesaurus("wordnet-broad,phrases", get_lexicon())
 
 
-def _flagged_changes(text: str, regions, learned: Dictionary, scorer, use_model: bool,
-                     taken: list[tuple[int, int]], scored=None) -> list[Change]:
-    """Dictionary (and, without a reference, model) changes inside ``regions``, on flagged words only,
-    never overlapping the spans already ``taken``."""
-    from detector.detection.scoring import Scorer
+def _inside(regions, start: int, end: int) -> bool:
+    return any(b <= start and end <= e for b, e in regions)
 
-    if scored is None or scored.text != text:
-        scored = (scorer or Scorer()).score(text)
-    spans = [s for s in scored.spans if any(b <= s.start and s.end <= e for b, e in regions)]
-    if use_model and scored.score < MIN_DOCUMENT_SCORE:
-        use_model = False  # a text the detector does not think spun keeps its words
-    out: list[Change] = []
-    phrases = learned.phrases()
-    for span in spans:
+
+def _may_change(regions, start: int, end: int, text: str, after: str) -> bool:
+    """A change inside ``regions``, or one that reaches out of a region only over words it keeps
+    ("Chinese language" -> "Chinese" where only "language" has no counterpart in the reference)."""
+    if _inside(regions, start, end):
+        return True
+    for b, e in regions:
+        if start < e and b < end:
+            left = text[start:b].strip().lower() if start < b else ""
+            right = text[e:end].strip().lower() if end > e else ""
+            if after.lower().startswith(left) and after.lower().endswith(right):
+                return True
+    return False
+
+
+def _free(taken: list[tuple[int, int]], start: int, end: int) -> bool:
+    return not any(start < e and s < end for s, e in taken)
+
+
+def _model_changes(text: str, regions, scored, threshold: float, taken: list[tuple[int, int]]) -> list[Change]:
+    """The detector's suggestions inside ``regions``, each replacement of a span on its own, when its
+    confidence (the word's probability of being spun x the candidate's of being its original) reaches
+    ``threshold``: a span's sure part is repaired even when another part is not."""
+    out = []
+    for span in scored.spans:
+        for start, end, after, confidence in span.changes:
+            if confidence >= threshold and _inside(regions, start, end) and _free(taken, start, end):
+                taken.append((start, end))
+                out.append(Change(start, end, text[start:end], after, "model", round(confidence, 3)))
+    return out
+
+
+def _dictionary_changes(text: str, regions, scored, learned: Dictionary,
+                        taken: list[tuple[int, int]]) -> list[Change]:
+    """Pairs of a given or aligned dictionary applied inside flagged spans (no context check needed)."""
+    out = []
+    phrases = learned.phrases(given_only=True)
+    for span in scored.spans:
+        if not _inside(regions, span.start, span.end):
+            continue
         for phrase in phrases:
             for m in re.finditer(r"\b" + re.escape(phrase) + r"\b", text[span.start : span.end], re.IGNORECASE):
                 start, end = span.start + m.start(), span.start + m.end()
-                if any(start < e and s < end for s, e in taken):
+                if not _free(taken, start, end):
                     continue
                 before = text[start:end]
-                after = carry_case(before, learned.best(phrase) or before)
                 taken.append((start, end))
-                out.append(Change(start, end, before, after, "dictionary", round(min(1.0, span.score), 3)))
-        confidence = span.score * span.suggestion_confidence
-        if (use_model and span.suggestion and confidence >= MIN_MODEL_CONFIDENCE
-                and not any(span.start < e and s < span.end for s, e in taken)):
-            taken.append((span.start, span.end))
-            out.append(Change(span.start, span.end, span.text, span.suggestion, "model", round(confidence, 3)))
+                out.append(Change(start, end, before, carry_case(before, learned.best(phrase) or before), "dictionary",
+                                  round(min(1.0, span.score), 3)))
+    return out
+
+
+def _learned_changes(text: str, regions, learned: Dictionary, tables, taken: list[tuple[int, int]],
+                     min_count: int = 1) -> list[Change]:
+    """Known swaps undone wherever they are left and the broad model prefers the original in context.
+
+    The more often a pair was seen, the less the context must prefer the original: ``LEARNED_MIN_GAIN``
+    (log10) divided by the count (a pair seen ten times is undone wherever the original fits at
+    least as well)."""
+    from detector.detection.features import replacement_gains
+
+    sites = []
+    for phrase in learned.phrases(min_count=min_count):
+        original = learned.best(phrase)
+        for m in re.finditer(r"\b" + re.escape(phrase) + r"\b", text, re.IGNORECASE):
+            after = carry_case(m.group(), original)
+            if _may_change(regions, m.start(), m.end(), text, after) and _free(taken, m.start(), m.end()):
+                sites.append((m.start(), m.end(), after, learned.count(phrase)))
+    gains = replacement_gains(text, tables, [(a, b, after) for a, b, after, _ in sites])
+    out = []
+    # longer phrases first (more specific evidence), then the strongest context preference
+    order = sorted(zip(sites, gains), key=lambda x: (-len(text[x[0][0] : x[0][1]].split()),
+                                                     -np.nan_to_num(x[1], nan=-9)))
+    for (start, end, after, count), gain in order:
+        if gain >= LEARNED_MIN_GAIN / count and gain > 0 and _free(taken, start, end):
+            taken.append((start, end))
+            out.append(Change(start, end, text[start:end], after, "learned", round(float(1 - 10 ** -gain), 3), count))
     return out

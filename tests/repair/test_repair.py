@@ -69,7 +69,14 @@ def test_seed_000_with_001_keeps_its_correction_note_and_rewritten_paragraph(see
     text = result.text
     assert apply_changes(seed_texts["000"], result.changes) == text
     assert text.startswith("(This Jan. 15 story has been corrected")
-    assert "permit overseas telephone numbers to register" in text  # the rewritten paragraph 11
+    # the spinner's swaps are undone everywhere, the correction note and paragraph 11 included ...
+    for spun in ("customers", "chinese language", "reminiscent of", "telephone number", "telephone quantity"):
+        assert spun not in text.lower(), spun
+    # ... while the rewritten paragraph 11 keeps its own statement (001 says the opposite)
+    paragraph = next(p for p in text.split("\n") if "to register" in p)
+    assert "permit overseas" in paragraph and "require users to have a Chinese phone number" not in paragraph
+    learned = [c for c in result.changes if c.source == "learned"]
+    assert learned and all(c.count >= 1 for c in learned)
     assert "Users of the Chinese social media app RedNote" in text
     assert "stated" not in text.split("By Brenda Goh", 1)[1].split("\n")[1]
 
