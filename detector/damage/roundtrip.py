@@ -9,44 +9,39 @@
 
 Two kinds of evidence, kept apart in the reasons:
 
+* **The model** (:mod:`detector.damage.mt_model`): P(a sentence came back from machine
+  translation) and P(each word was changed by it), from how well the words fit ordinary English
+  (the broad trigram model, Wikipedia n-grams, local rewrites), trained on round trips of several
+  genres through two MT systems. Its document score is the mean log-odds of the sentences.
 * **Signs in news prose** (``_rules``), which a round trip leaves and native copy rarely has: a
   common word capitalised in mid-sentence ("who lives in China Lived for 10 years"), a run of
   names set apart as a sentence ("at the center. China and Globalization, Beijing Think Tank."), a
   quotation cut and restarted or left dangling (``on board." on the platform".``).
-* **A sentence model** (``RoundTripModel``): logistic regression over hashed word 1-3-grams and
-  character 2-5-grams, trained on round trips of short English utterances through French,
-  Spanish, Italian, German and Dutch (``../shared/corpus/roundtrip-hwu64``) against their sources,
-  on lower-cased text without final punctuation, so that it cannot learn capitalisation. It ranks
-  held-out round trips of *utterances* well, but on news prose it gives clean and round-tripped
-  articles the same mean (~0.77 on seeds 001, 002 and 004), so it enters a sentence's score with a
-  small weight and not the document score.
 
-A sentence's score is ``1 - (1 - MODEL_WEIGHT * p) * prod(1 - rule)``, so the model alone never
-reaches ``SPAN_FROM``; the document's score rises with the rules' evidence beyond what a clean
-article shows (:func:`doc_score`), set so that clean Reuters articles stay under ``DAMAGED_FROM``
-(benchmarks/mt_damage.py).
+A sentence's score is ``1 - (1 - q) * prod(1 - rule)``, where ``q`` is the model's probability
+rescaled so that the model's sentence threshold maps to ``SPAN_FROM``; sentences from ``SPAN_FROM``
+are spans, with the words the model finds changed. The document score is the larger of the
+model's (its mean log-odds, rescaled so that the model's document threshold maps to
+``DAMAGED_FROM``; texts of fewer than ``MIN_SENTENCES`` sentences get none) and the signs' (their
+summed strength beyond what a clean article shows, :func:`doc_score`).
 """
 
 from __future__ import annotations
 
-import functools
-import json
 import math
 import re
-from pathlib import Path
 
 import numpy as np
 
-from detector.errors import ModelError
+from detector.damage.mt_model import MIN_SENTENCES, MTDamageModel, get_mt_model, logit
 from detector.text.language import FUNCTION_WORDS
 
-MODEL_WEIGHT = 0.3
 SPAN_FROM = 0.5  # sentence score from which a sentence is reported as a span
 DAMAGED_FROM = 0.5  # document score from which a document is called damaged
 FORGIVEN = 0.6  # rule strength a document may show without any score (one sign)
 PER_SENTENCE = 0.01  # ... and more per sentence, for long texts
-N_FEATURES = 1 << 20
-MODEL_FORMAT = 1
+MAX_WORDS_SHOWN = 5  # words listed per span
+WORDS_SHOWN_FROM = 0.5  # P(changed) from which a word is listed (the model's word threshold tags more, for recall)
 _SENTENCE = re.compile(r"[^.!?]*(?:[.!?]+[\"”’)]*|$)")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 _CUT_QUOTE = re.compile(r"\.[\"”]\s+[a-z]")  # ' board." on the platform' (not '," he said')
@@ -57,65 +52,8 @@ _NOT_SENTENCE_END = ("mr", "mrs", "ms", "dr", "st", "co", "corp", "inc", "ltd", 
                      "u.k", "u.n", "e.g", "i.e")
 
 
-def default_model_dir() -> Path:
-    return Path(__file__).resolve().parents[1] / "data" / "roundtrip"
-
-
-class RoundTripModel:
-    """P(a sentence is a machine-translation round trip), from hashed n-grams (no vocabulary)."""
-
-    def __init__(self, index: np.ndarray, coef: np.ndarray, intercept: float, info: dict):
-        self.weights = np.zeros(N_FEATURES * 2, dtype=np.float32)
-        self.weights[index] = coef
-        self.intercept, self.info = intercept, info
-
-    @staticmethod
-    def features(sentences: list[str]):
-        import scipy.sparse as sp
-        from sklearn.feature_extraction.text import HashingVectorizer
-
-        texts = [normalise(s) for s in sentences]
-        words = HashingVectorizer(ngram_range=(1, 3), n_features=N_FEATURES, alternate_sign=False, norm="l2")
-        chars = HashingVectorizer(analyzer="char_wb", ngram_range=(2, 5), n_features=N_FEATURES,
-                                  alternate_sign=False, norm="l2")
-        return sp.hstack([words.transform(texts), chars.transform(texts)]).tocsr()
-
-    def predict(self, sentences: list[str]) -> np.ndarray:
-        if not sentences:
-            return np.zeros(0)
-        z = self.features(sentences) @ self.weights + self.intercept
-        return 1.0 / (1.0 + np.exp(-z))
-
-    def save(self, folder: Path, card: str) -> None:
-        folder.mkdir(parents=True, exist_ok=True)
-        index = np.nonzero(self.weights)[0].astype(np.int32)
-        np.savez_compressed(folder / "weights.npz", index=index, coef=self.weights[index])
-        meta = {"format": MODEL_FORMAT, "intercept": self.intercept, "n_features": N_FEATURES, **self.info}
-        (folder / "model.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
-        (folder / "MODEL_CARD.md").write_text(card, encoding="utf-8")
-
-    @classmethod
-    def load(cls, folder: Path | None = None) -> RoundTripModel:
-        folder = Path(folder or default_model_dir())
-        try:
-            meta = json.loads((folder / "model.json").read_text(encoding="utf-8"))
-            if meta.get("format") != MODEL_FORMAT or meta.get("n_features") != N_FEATURES:
-                raise ModelError(f"round-trip model {folder} has another format; retrain it with "
-                                 "`detector train-roundtrip`")
-            with np.load(folder / "weights.npz", allow_pickle=False) as data:
-                return cls(data["index"], data["coef"], float(meta["intercept"]), meta)
-        except (OSError, ValueError, KeyError) as err:
-            raise ModelError(f"cannot load the round-trip model from {folder}: {err}") from err
-
-
-@functools.lru_cache(maxsize=2)
-def get_model(folder: str | None = None) -> RoundTripModel:
-    return RoundTripModel.load(Path(folder) if folder else None)
-
-
-def normalise(sentence: str) -> str:
-    """What the sentence model sees: lower case, no final punctuation or quotes."""
-    return re.sub(r"[\s.?!\"”’]+$", "", sentence.strip()).lower()
+def _sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(min(x, 50.0), -50.0)))
 
 
 def paragraphs(text: str) -> list[tuple[int, int]]:
@@ -148,6 +86,8 @@ def sentences(text: str) -> list[tuple[int, int]]:
             last = tail[-1] if tail else ""
             if (last in _NOT_SENTENCE_END or re.fullmatch(r"<?[a-z]", last)) and end < p_end:
                 continue  # the sentence goes on past "Mr.", "U.S." or an initial
+            if end < p_end and not text[end].isspace():
+                continue  # a full stop inside a token: "25.3%", "salon.com"
             s, e = _trim(text, start, end)
             if e > s:
                 out.append((s, e))
@@ -180,6 +120,8 @@ def _rules(text: str, start: int, end: int, previous: tuple[int, int] | None, li
             continue
         if not before or before[-1] in ".:;!?\"“”'‘’—–-(":
             continue
+        if "\n" in sentence[words[k - 1].end() : words[k].start()]:
+            continue  # at the start of a line: after a heading or a list item without a full stop
         lower = word.lower()
         # "China Lived for": a verb form capitalised before a preposition (names such as "Beijing",
         # "United", "Fed" are not verb forms before one)
@@ -204,48 +146,109 @@ def _rules(text: str, start: int, end: int, previous: tuple[int, int] | None, li
 
 
 def doc_score(flags: float, n_sentences: int) -> float:
-    """Document score from the summed rule strengths of its sentences: one sign is forgiven (a
-    single odd sentence happens in any copy), and long texts are allowed ``PER_SENTENCE`` more."""
+    """Document score from the rule strengths of its sentences, each kind of sign counted once at
+    its strongest (one sign repeated is more often a trait of the genre, such as headings run into
+    the text, than damage): one sign is forgiven, and long texts are allowed ``PER_SENTENCE`` more."""
     excess = flags - FORGIVEN - PER_SENTENCE * n_sentences
     return 1.0 - math.exp(-excess) if excess > 0 else 0.0
 
 
-def roundtrip_damage(text: str, model: RoundTripModel | None = None, skip: list[tuple[int, int]] = ()) -> dict:
-    """``{"score", "verdict", "sentences", "spans"}`` for round-trip damage; ``skip``: ranges (lines
-    in other languages) left out. Spans have the form of spinning spans (start, end, text, score,
-    reasons) plus the sentence model's probability. The model only runs on sentences a rule flags:
-    alone it never reaches ``SPAN_FROM``, and the document score does not use it."""
+def roundtrip_damage(text: str, model: MTDamageModel | None = None, skip: list[tuple[int, int]] = ()) -> dict:
+    """``{"score", "verdict", "sentences", "model_score", "signs_score", "spans"}`` for round-trip
+    damage; ``skip``: ranges (lines in other languages) left out. Spans have the form of spinning
+    spans (start, end, text, score, reasons) plus the model's probability and the words it finds
+    changed (``words``: start, end, text, score, reason)."""
+    model = model or get_mt_model()
     found = _sentence_rules(text, skip)
-    flagged = [(s, e, rules) for s, e, rules in found if rules]
-    probs = (model or get_model()).predict([text[s:e] for s, e, _ in flagged])
-    spans, flags = [], 0.0
-    for (s, e, rules), p in zip(flagged, probs):
-        score = combine(float(p), [strength for strength, _ in rules])
-        flags += sum(strength for strength, _ in rules)
-        if score >= SPAN_FROM:
-            spans.append({"start": s, "end": e, "text": text[s:e], "score": round(score, 4),
-                          "reasons": [reason for _, reason in rules][:3], "model": round(float(p), 4)})
-    score = doc_score(flags, len(found))
+    assessed = model.assess([text[s:e] for s, e, _ in found])
+    words_of = np.split(np.arange(len(assessed.words)), np.cumsum(np.bincount(assessed.evidence.segment,
+                                                                              minlength=len(found)))[:-1])
+    spans, kinds = [], {}
+    for i, (s, e, rules) in enumerate(found):
+        p = float(assessed.sentences[i])
+        strengths = [strength for strength, _ in rules]
+        for strength, reason in rules:
+            kind = reason.split(" ", 1)[1] if reason.startswith("'") else reason
+            kinds[kind] = max(kinds.get(kind, 0.0), strength)
+        score = combine(p, strengths, model.sentence_threshold)
+        if score < SPAN_FROM:
+            continue
+        reasons = [reason for _, reason in rules][:3]
+        if p >= model.sentence_threshold:
+            reasons.append(f"reads like machine translation (model probability {p:.2f})")
+        spans.append({"start": s, "end": e, "text": text[s:e], "score": round(score, 4), "reasons": reasons,
+                      "model": round(p, 4), "words": _changed_words(text, s, e, assessed, words_of[i], model)})
+    n = len(found)
+    model_score = model.document_score(assessed.sentences) if n else float("-inf")
+    from_model = _sigmoid(model_score - model.document_threshold) if n >= MIN_SENTENCES else 0.0
+    from_signs = doc_score(sum(kinds.values()), n)
+    score = max(from_model, from_signs)
     return {"score": round(score, 4), "verdict": "damaged" if score >= DAMAGED_FROM else "clean",
-            "sentences": len(found), "spans": spans}
+            "sentences": n, "model_score": round(model_score, 4) if n else None,
+            "signs_score": round(from_signs, 4), "spans": spans}
 
 
-def combine(model_probability: float, strengths: list[float]) -> float:
-    """A sentence's score from the model's probability and the strengths of the rules it breaks."""
-    keep = 1.0 - MODEL_WEIGHT * model_probability
+def combine(model_probability: float, strengths: list[float], model_threshold: float = 0.5) -> float:
+    """A sentence's score from the model's probability (rescaled: ``model_threshold`` becomes
+    ``SPAN_FROM``) and the strengths of the rules it breaks.
+
+    >>> round(combine(0.9, [], 0.9), 2), round(combine(0.2, [0.6], 0.9), 2)
+    (0.5, 0.61)
+    """
+    q = _sigmoid(float(logit(np.array([model_probability]))[0] - logit(np.array([model_threshold]))[0]))
+    keep = 1.0 - q
     for strength in strengths:
         keep *= 1.0 - strength
     return 1.0 - keep
 
 
-def sentence_scores(texts: list[str], model: RoundTripModel | None = None) -> np.ndarray:
+def sentence_scores(texts: list[str], model: MTDamageModel | None = None) -> np.ndarray:
     """The score of each text taken as one sentence (rules and model), e.g. for benchmarks."""
-    probs = (model or get_model()).predict(texts)
+    model = model or get_mt_model()
+    probs = model.sentence_probabilities(texts)
     out = np.zeros(len(texts))
     for i, (text, p) in enumerate(zip(texts, probs)):
         strengths = [strength for _, _, rules in _sentence_rules(text, ()) for strength, _ in rules]
-        out[i] = combine(float(p), strengths)
+        out[i] = combine(float(p), strengths, model.sentence_threshold)
     return out
+
+
+def _changed_words(text: str, start: int, end: int, assessed, rows: np.ndarray, model: MTDamageModel) -> list[dict]:
+    """The words of a shown sentence the word model finds changed by a translation (the likeliest
+    ``MAX_WORDS_SHOWN``, in reading order). Row ``k`` of a sentence is its ``k``-th scored word."""
+    from detector.detection.features import encode
+    from detector.detection.model import load_model
+
+    p = assessed.words[rows]
+    shown_from = max(model.word_threshold, WORDS_SHOWN_FROM)
+    picked = sorted(k for k in np.argsort(-p)[:MAX_WORDS_SHOWN].tolist() if p[k] >= shown_from)
+    if not picked:
+        return []
+    doc = encode(text[start:end], load_model().tables)
+    spans = doc.spans()
+    out = []
+    for k in picked:
+        if k >= len(doc.word_positions):
+            break
+        a, b = spans[int(doc.word_positions[k])]
+        out.append({"start": start + a, "end": start + b, "text": text[start + a : start + b],
+                    "score": round(float(p[k]), 4), "reason": _word_reason(assessed.evidence.words[rows[k]])})
+    return out
+
+
+def _word_reason(row: np.ndarray) -> str:
+    from detector.damage.mt_features import WORD_FEATURES
+
+    value = dict(zip(WORD_FEATURES, row.tolist()))
+    if value["swap_gain_next"] > 1 or value["swap_gain_prev"] > 1:
+        return "the words read far likelier the other way round"
+    if value["drop_gain"] > 0.5:
+        return "the sentence reads likelier without this word"
+    if max(value["bigram_surprise_next"], value["bigram_surprise_prev"]) > 1.5:
+        return "a word pair far rarer in ordinary English than its words are common (a literal rendering)"
+    if value["best_gain"] > 1:
+        return "a likelier word fits this place"
+    return "the word fits its context poorly"
 
 
 def _sentence_rules(text: str, skip) -> list[tuple[int, int, list[tuple[float, str]]]]:

@@ -44,10 +44,11 @@ class BoostedTrees:
         self.booster = None
         self._compiled = None
 
-    def fit(self, X: np.ndarray, y: np.ndarray) -> BoostedTrees:
+    def fit(self, X: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None) -> BoostedTrees:
         import lightgbm
 
-        self.booster = lightgbm.LGBMClassifier(**self.params).fit(np.asarray(X, dtype=np.float64), y).booster_
+        self.booster = lightgbm.LGBMClassifier(**self.params).fit(np.asarray(X, dtype=np.float64), y,
+                                                                  sample_weight=sample_weight).booster_
         return self
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:

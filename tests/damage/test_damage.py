@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
 from detector.cli import main
 from detector.damage.gather import damage
 from detector.damage.lines import split_lines, strip_translations
-from detector.damage.roundtrip import RoundTripModel, roundtrip_damage, sentence_scores, sentences
+from detector.damage.mt_model import MTDamageModel, get_mt_model
+from detector.damage.roundtrip import roundtrip_damage, sentence_scores, sentences
 from tests.conftest import seed_path
+
+CASES = json.loads((Path(__file__).parent / "test-cases" / "mt-sentences.json").read_text(encoding="utf-8"))
 
 
 def test_seed_004_is_flagged_as_a_round_trip_and_the_clean_seeds_are_not(seed_texts):
@@ -95,20 +99,54 @@ def test_clean_news_sentences_are_not_spans():
     assert roundtrip_damage(text)["spans"] == []
 
 
-def test_round_trip_sentences_score_above_their_sources():
-    sources = ["set an alarm for seven am tomorrow", "whats the weather like in paris today",
-               "play some jazz music from the seventies"]
-    trips = ["Set an alarm for 7 a.m. tomorrow.", "What's the weather like in Paris today?",
-             "Play jazz music from the 1970s."]
-    assert sentence_scores(trips).mean() > sentence_scores(sources).mean()
+@pytest.mark.parametrize("pair", CASES["pairs"], ids=lambda pair: pair[0][:30])
+def test_a_literal_rendering_scores_above_its_original(pair):
+    original, rendering = sentence_scores(pair)
+    assert rendering > original
+
+
+@pytest.mark.parametrize("genre", sorted(CASES["clean"]))
+def test_clean_text_of_every_genre_is_not_damaged(genre):
+    found = roundtrip_damage(CASES["clean"][genre])
+    assert found["verdict"] == "clean" and found["spans"] == [], found
+
+
+def test_a_round_tripped_paragraph_is_damaged_and_its_spans_name_words():
+    text = CASES["damaged_document"]
+    found = roundtrip_damage(text)
+    assert found["verdict"] == "damaged" and found["model_score"] > get_mt_model().document_threshold
+    assert found["spans"]
+    for span in found["spans"]:
+        assert text[span["start"] : span["end"]] == span["text"] and span["reasons"]
+        for word in span["words"]:
+            assert span["start"] <= word["start"] < word["end"] <= span["end"]
+            assert text[word["start"] : word["end"]] == word["text"] and word["reason"]
+    assert any(span["words"] for span in found["spans"])
+
+
+def test_the_clean_paragraph_scores_below_its_round_trip():
+    clean, damaged = (roundtrip_damage(t)["model_score"] for t in (CASES["clean"]["news"], CASES["damaged_document"]))
+    assert damaged > clean
+
+
+def test_short_text_gets_sentence_spans_but_no_model_verdict():
+    found = roundtrip_damage(CASES["pairs"][1][1])
+    assert found["sentences"] == 1 and found["verdict"] == "clean" and found["model_score"] is not None
+
+
+def test_empty_text_has_no_damage():
+    assert roundtrip_damage("") == {"score": 0.0, "verdict": "clean", "sentences": 0, "model_score": None,
+                                    "signs_score": 0.0, "spans": []}
 
 
 def test_damaged_round_trip_model_is_refused(tmp_path):
     from detector.errors import ModelError
 
     (tmp_path / "model.json").write_text('{"format": 99}', encoding="utf-8")
-    with pytest.raises(ModelError):
-        RoundTripModel.load(tmp_path)
+    with pytest.raises(ModelError, match="another format"):
+        MTDamageModel.load(tmp_path)
+    with pytest.raises(ModelError, match="cannot load"):
+        MTDamageModel.load(tmp_path / "missing")
 
 
 @pytest.mark.xfail(strict=True, reason="literal renderings of names and tenses ('Jia Qinglin saw', 'Starting from "
