@@ -14,15 +14,23 @@ none of it changes the spinning score.
 from __future__ import annotations
 
 from detector.damage.lines import line_damage
-from detector.damage.roundtrip import roundtrip_damage
+from detector.damage.roundtrip import roundtrip_damage, roundtrip_damage_many
 
 LABELS = {"mt_roundtrip": "machine-translation round trip", "interleaved_translation": "interleaved translation",
           "repeated_lines": "repeated lines"}  # each kind of damage, as people read it
 
 
-def damage(text: str) -> dict:
-    """All damage scores of ``text`` (see the module docstring)."""
+def damage(text: str, encoded=None, features=None) -> dict:
+    """All damage scores of ``text`` (see the module docstring); ``encoded`` and ``features``: the
+    text's encoding and spinning features when already computed (:func:`roundtrip_damage`)."""
     lines = line_damage(text)
     other = [(s["start"], s["end"]) for s in lines["interleaved_translation"]["spans"]]
-    return {"mt_roundtrip": roundtrip_damage(text, skip=other), **lines}
+    return {"mt_roundtrip": roundtrip_damage(text, skip=other, encoded=encoded, features=features), **lines}
 
+
+def damage_many(texts: list[str], encoded=None, features=None) -> list[dict]:
+    """:func:`damage` of several texts, the round-trip evidence in one pass (much faster in bulk)."""
+    lines = [line_damage(text) for text in texts]
+    skips = [[(s["start"], s["end"]) for s in found["interleaved_translation"]["spans"]] for found in lines]
+    trips = roundtrip_damage_many(list(texts), None, skips, encoded, features)
+    return [{"mt_roundtrip": trip, **found} for trip, found in zip(trips, lines)]

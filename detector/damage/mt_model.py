@@ -109,29 +109,29 @@ class MTDamageModel:
             from detector.detection.model import load_model
 
             tables = load_model().tables
-        sentence_p, word_p, parts = [], [], []
-        for i in range(0, max(len(sentences), 1), BATCH):
-            chunk = sentences[i : i + BATCH]
-            found = evidence_for_sentences(chunk, tables) if chunk else None
-            if found is None:
-                break
-            p_words = self.word_model.predict_proba(found.words) if len(found.words) else np.zeros(0)
-            X = np.hstack([found.sentences, word_aggregates(p_words, found.segment, len(chunk))])
-            sentence_p.append(self.sentence_model.predict_proba(X))
-            word_p.append(p_words)
-            parts.append((found, i))
+        parts = [(self.assess_evidence(evidence_for_sentences(sentences[i : i + BATCH], tables),
+                                       len(sentences[i : i + BATCH])), i)
+                 for i in range(0, len(sentences), BATCH)]
         if not parts:
             empty = Evidence(np.zeros((0, len(SENTENCE_FEATURES)), np.float32),
                              np.zeros((0, len(WORD_FEATURES)), np.float32), np.zeros(0, np.int64),
                              np.zeros(0, np.int64), [])
             return Assessment(np.zeros(0), np.zeros(0), empty)
         if len(parts) == 1:
-            return Assessment(sentence_p[0], word_p[0], parts[0][0])
-        evidence = Evidence(np.vstack([f.sentences for f, _ in parts]), np.vstack([f.words for f, _ in parts]),
-                            np.concatenate([f.segment + i for f, i in parts]),
-                            np.concatenate([f.positions for f, _ in parts]),
-                            [t for f, _ in parts for t in f.tokens])
-        return Assessment(np.concatenate(sentence_p), np.concatenate(word_p), evidence)
+            return parts[0][0]
+        found = [a.evidence for a, _ in parts]
+        evidence = Evidence(np.vstack([f.sentences for f in found]), np.vstack([f.words for f in found]),
+                            np.concatenate([a.evidence.segment + i for a, i in parts]),
+                            np.concatenate([f.positions for f in found]), [t for f in found for t in f.tokens])
+        return Assessment(np.concatenate([a.sentences for a, _ in parts]),
+                          np.concatenate([a.words for a, _ in parts]), evidence)
+
+    def assess_evidence(self, found: Evidence, n: int) -> Assessment:
+        """Score ``n`` sentences from their evidence (:func:`~detector.damage.mt_features.evidence`:
+        e.g. a whole document's, with its spinning features computed once for both)."""
+        p_words = self.word_model.predict_proba(found.words) if len(found.words) else np.zeros(0)
+        X = np.hstack([found.sentences, word_aggregates(p_words, found.segment, n)])
+        return Assessment(self.sentence_model.predict_proba(X) if n else np.zeros(0), p_words, found)
 
     def sentence_probabilities(self, sentences: list[str], tables=None) -> np.ndarray:
         return self.assess(sentences, tables).sentences

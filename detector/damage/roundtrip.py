@@ -33,7 +33,9 @@ import re
 
 import numpy as np
 
+from detector.damage.mt_features import evidence
 from detector.damage.mt_model import MIN_SENTENCES, MTDamageModel, get_mt_model, logit
+from detector.detection.features import Encoded, encode
 from detector.text.language import FUNCTION_WORDS
 
 SPAN_FROM = 0.5  # sentence score from which a sentence is reported as a span
@@ -153,39 +155,84 @@ def doc_score(flags: float, n_sentences: int) -> float:
     return 1.0 - math.exp(-excess) if excess > 0 else 0.0
 
 
-def roundtrip_damage(text: str, model: MTDamageModel | None = None, skip: list[tuple[int, int]] = ()) -> dict:
+def roundtrip_damage(text: str, model: MTDamageModel | None = None, skip: list[tuple[int, int]] = (),
+                     encoded: Encoded | None = None, features: np.ndarray | None = None) -> dict:
     """``{"score", "verdict", "sentences", "model_score", "signs_score", "spans"}`` for round-trip
     damage; ``skip``: ranges (lines in other languages) left out. Spans have the form of spinning
     spans (start, end, text, score, reasons) plus the model's probability and the words it finds
-    changed (``words``: start, end, text, score, reason)."""
+    changed (``words``: start, end, text, score, reason). ``encoded`` and ``features``: the text's
+    encoding and spinning features when the spinning score already computed them (the evidence is
+    then not computed twice)."""
+    return roundtrip_damage_many([text], model, [skip], None if encoded is None else [encoded],
+                                 None if features is None else [features])[0]
+
+
+def roundtrip_damage_many(texts: list[str], model: MTDamageModel | None = None,
+                          skips: list[list[tuple[int, int]]] | None = None, encoded: list[Encoded] | None = None,
+                          features: list[np.ndarray] | None = None) -> list[dict]:
+    """:func:`roundtrip_damage` of several texts with one pass of the evidence and each model."""
+    from detector.detection.features import concat, token_features
+    from detector.detection.model import load_model
+
     model = model or get_mt_model()
-    found = _sentence_rules(text, skip)
-    assessed = model.assess([text[s:e] for s, e, _ in found])
-    words_of = np.split(np.arange(len(assessed.words)), np.cumsum(np.bincount(assessed.evidence.segment,
-                                                                              minlength=len(found)))[:-1])
-    spans, kinds = [], {}
-    for i, (s, e, rules) in enumerate(found):
-        p = float(assessed.sentences[i])
-        strengths = [strength for strength, _ in rules]
-        for strength, reason in rules:
-            kind = reason.split(" ", 1)[1] if reason.startswith("'") else reason
-            kinds[kind] = max(kinds.get(kind, 0.0), strength)
-        score = combine(p, strengths, model.sentence_threshold)
-        if score < SPAN_FROM:
-            continue
-        reasons = [reason for _, reason in rules][:3]
-        if p >= model.sentence_threshold:
-            reasons.append(f"reads like machine translation (model probability {p:.2f})")
-        spans.append({"start": s, "end": e, "text": text[s:e], "score": round(score, 4), "reasons": reasons,
-                      "model": round(p, 4), "words": _changed_words(text, s, e, assessed, words_of[i], model)})
-    n = len(found)
-    model_score = model.document_score(assessed.sentences) if n else float("-inf")
-    from_model = _sigmoid(model_score - model.document_threshold) if n >= MIN_SENTENCES else 0.0
-    from_signs = doc_score(sum(kinds.values()), n)
-    score = max(from_model, from_signs)
-    return {"score": round(score, 4), "verdict": "damaged" if score >= DAMAGED_FROM else "clean",
-            "sentences": n, "model_score": round(model_score, 4) if n else None,
-            "signs_score": round(from_signs, 4), "spans": spans}
+    tables = load_model().tables
+    skips = skips or [()] * len(texts)
+    found = [_sentence_rules(text, skip) for text, skip in zip(texts, skips)]
+    busy = [i for i, f in enumerate(found) if f]
+    out: list[dict] = [{"score": 0.0, "verdict": "clean", "sentences": 0, "model_score": None, "signs_score": 0.0,
+                        "spans": []} for _ in texts]
+    if not busy:
+        return out
+    docs = [encoded[i] if encoded is not None else encode(texts[i], tables) for i in busy]
+    segments, first = [], 0
+    for i, doc in zip(busy, docs):  # each word's sentence, numbered across the texts (-1: in none)
+        spans_of = doc.spans()
+        starts = np.array([s for s, _, _ in found[i]], dtype=np.int64)
+        ends = np.array([e for _, e, _ in found[i]], dtype=np.int64)
+        word_starts = np.array([spans_of[p][0] for p in doc.word_positions.tolist()], dtype=np.int64)
+        segment = np.searchsorted(starts, word_starts, side="right") - 1
+        inside = (segment >= 0) & (word_starts < ends[np.maximum(segment, 0)])
+        segments.append(np.where(inside, segment + first, -1))
+        first += len(found[i])
+    joined, token_offsets, _ = concat(docs)
+    if len(docs) > 1:
+        joined.tokens = [token for d in docs for token in (*d.tokens, "")]
+    if features is not None:
+        rows = np.vstack([features[i] for i in busy])
+    else:
+        rows = token_features(joined, tables) if len(joined.word_positions) else None
+    assessed = model.assess_evidence(evidence(joined, tables, np.concatenate(segments), first, rows), first)
+    counts = np.bincount(assessed.evidence.segment, minlength=first)
+    word_start = np.r_[0, np.cumsum(counts)]
+    first = 0
+    for k, (i, doc) in enumerate(zip(busy, docs)):
+        n = len(found[i])
+        spans, kinds = [], {}
+        for j, (s, e, rules) in enumerate(found[i]):
+            p = float(assessed.sentences[first + j])
+            strengths = [strength for strength, _ in rules]
+            for strength, reason in rules:
+                kind = reason.split(" ", 1)[1] if reason.startswith("'") else reason
+                kinds[kind] = max(kinds.get(kind, 0.0), strength)
+            score = combine(p, strengths, model.sentence_threshold)
+            if score < SPAN_FROM:
+                continue
+            reasons = [reason for _, reason in rules][:3]
+            if p >= model.sentence_threshold:
+                reasons.append(f"reads like machine translation (model probability {p:.2f})")
+            words = np.arange(word_start[first + j], word_start[first + j + 1])
+            spans.append({"start": s, "end": e, "text": texts[i][s:e], "score": round(score, 4), "reasons": reasons,
+                          "model": round(p, 4), "words": _changed_words(texts[i], doc.spans(), assessed, words,
+                                                                        int(token_offsets[k]), model)})
+        model_score = model.document_score(assessed.sentences[first : first + n])
+        from_model = _sigmoid(model_score - model.document_threshold) if n >= MIN_SENTENCES else 0.0
+        from_signs = doc_score(sum(kinds.values()), n)
+        score = max(from_model, from_signs)
+        out[i] = {"score": round(score, 4), "verdict": "damaged" if score >= DAMAGED_FROM else "clean",
+                  "sentences": n, "model_score": round(model_score, 4), "signs_score": round(from_signs, 4),
+                  "spans": spans}
+        first += n
+    return out
 
 
 def combine(model_probability: float, strengths: list[float], model_threshold: float = 0.5) -> float:
@@ -213,26 +260,18 @@ def sentence_scores(texts: list[str], model: MTDamageModel | None = None) -> np.
     return out
 
 
-def _changed_words(text: str, start: int, end: int, assessed, rows: np.ndarray, model: MTDamageModel) -> list[dict]:
+def _changed_words(text: str, spans_of: list[tuple[int, int]], assessed, rows: np.ndarray, offset: int,
+                   model: MTDamageModel) -> list[dict]:
     """The words of a shown sentence the word model finds changed by a translation (the likeliest
-    ``MAX_WORDS_SHOWN``, in reading order). Row ``k`` of a sentence is its ``k``-th scored word."""
-    from detector.detection.features import encode
-    from detector.detection.model import load_model
-
+    ``MAX_WORDS_SHOWN``, in reading order)."""
     p = assessed.words[rows]
     shown_from = max(model.word_threshold, WORDS_SHOWN_FROM)
     picked = sorted(k for k in np.argsort(-p)[:MAX_WORDS_SHOWN].tolist() if p[k] >= shown_from)
-    if not picked:
-        return []
-    doc = encode(text[start:end], load_model().tables)
-    spans = doc.spans()
     out = []
     for k in picked:
-        if k >= len(doc.word_positions):
-            break
-        a, b = spans[int(doc.word_positions[k])]
-        out.append({"start": start + a, "end": start + b, "text": text[start + a : start + b],
-                    "score": round(float(p[k]), 4), "reason": _word_reason(assessed.evidence.words[rows[k]])})
+        a, b = spans_of[int(assessed.evidence.positions[rows[k]]) - offset]
+        out.append({"start": a, "end": b, "text": text[a:b], "score": round(float(p[k]), 4),
+                    "reason": _word_reason(assessed.evidence.words[rows[k]])})
     return out
 
 

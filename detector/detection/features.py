@@ -209,6 +209,8 @@ def token_features(doc: Encoded, tables: Tables, ctx: Context | None = None,
         neighbour[:-1] = np.maximum(neighbour[:-1], np.where(adjacent, best_gain[1:], 0))
         neighbour_lift[1:] = np.where(adjacent, lm.lift[:-1], LM_NEUTRAL_LIFT)
         neighbour_lift[:-1] = np.minimum(neighbour_lift[:-1], np.where(adjacent, lm.lift[1:], LM_NEUTRAL_LIFT))
+    if m:  # the last word as if another text followed (as in a batch), so a text scores alike alone or batched
+        neighbour_lift[-1] = min(neighbour_lift[-1], LM_NEUTRAL_LIFT)
     cols += [neighbour, best_gain, neighbour_lift]
     return np.column_stack([np.asarray(c, dtype=np.float32) for c in cols])
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from detector.damage.gather import damage
+from detector.damage.gather import damage_many
 from detector.detection.features import (
     FEATURE_NAMES,
     Encoded,
@@ -150,11 +150,14 @@ class Scorer:
             best, sure = best_candidates(tables, ctx, flagged, joined, self.model.cand_model)
             spans_by_doc = self._spans(prepared, joined, token_offsets, rows, features, probs_all, flagged, best, sure,
                                        swaps)
+        damages = (damage_many(list(texts), [p.doc for p in prepared],
+                               [features[rows[i] : rows[i + 1]] for i in range(len(prepared))])
+                   if self.damage else [])
         results = []
         for i, (text, p) in enumerate(zip(texts, prepared)):
             n = int(rows[i + 1] - rows[i])
             label = self.model.label
-            extra = {"damage": damage(text)} if self.damage else {}
+            extra = {"damage": damages[i]} if self.damage else {}
             shown_from = self.model.display_threshold
             if not p.english:
                 results.append(ScoreResult(text, 0.0, "not-english", (), label, n, ids[i], extra, shown_from))

@@ -155,3 +155,13 @@ def test_known_miss_literal_renderings():
     text = ("Jia Qinglin saw an American fisherman asking if there were any fishermen in China. Starting from 2023, "
             "China will implement a visa-free policy for tourists from all over the world.")
     assert roundtrip_damage(text)["spans"]
+
+
+def test_damage_in_a_batch_equals_damage_alone(seed_texts):
+    from detector.detection.scoring import Scorer
+
+    texts = [seed_texts[key] for key in sorted(seed_texts)] + [*CASES["clean"].values(), CASES["damaged_document"]]
+    batch = Scorer(damage=True).score_many(texts)
+    for text, result in zip(texts, batch):
+        assert result.extra["damage"] == damage(text)
+        assert result.score == pytest.approx(Scorer().score(text).score, abs=1e-9)  # spinning: alike alone or batched
