@@ -16,7 +16,7 @@ demo: $(BIN)/python
 # pytest exits 5 when it collected no test: that is a broken suite, not a pass.
 test: $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
-	$(BIN)/ruff check detector tests benchmarks
+	$(BIN)/ruff check detector tests benchmarks scripts
 	$(BIN)/python -m pytest; rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests" >&2; exit 1; fi; exit $$rc
 
