@@ -132,8 +132,8 @@ def print_damage(damage: dict, color: bool) -> None:
 
     for kind, label in labels.items():
         found = damage.get(kind)
-        if not found or (not found["spans"] and found["score"] == 0):
-            continue
+        if not found or (not found["spans"] and (found["score"] == 0 or found.get("verdict") == "clean")):
+            continue  # nothing to show: no spans, and no damage verdict
         extra = f" ({', '.join(found['languages'])})" if found.get("languages") else ""
         verdict = f", {found['verdict']}" if "verdict" in found else ""
         line = f"  damage: {label}{extra}: score {found['score']:.2f}{verdict}, {len(found['spans'])} span(s)"
