@@ -175,7 +175,7 @@ def _document_scores(records: list[Record], p: np.ndarray, clean_mean: float, hu
 
 def _best_f1_threshold(p: np.ndarray, y: np.ndarray) -> float:
     best, best_f1 = 0.5, -1.0
-    for threshold in np.arange(0.2, 0.81, 0.02):
+    for threshold in np.arange(0.02, 0.81, 0.02):
         hit = p >= threshold
         tp = float((hit & (y == 1)).sum())
         f1 = 2 * tp / max(hit.sum() + y.sum(), 1)
