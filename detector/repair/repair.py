@@ -204,13 +204,15 @@ MIN_CONTAINMENT = 0.3  # share of the text's fingerprint a corpus record must ho
 
 
 def repair(text: str, reference: str | None = None, dictionary: Dictionary | None = None,
-           scorer=None, corpus=None, scored=None) -> RepairResult:
+           scorer=None, corpus=None, scored=None, learned: Dictionary | None = None) -> RepairResult:
     """Repair ``text`` with a reference, a dictionary, the detector's suggestions, or all three.
 
     ``corpus`` (a :class:`~detector.repair.fingerprint.SourceIndex`, an index folder, or a corpus file or
     folder) is searched for the reference when none is given; below ``MIN_CONTAINMENT`` the repair
     goes on without one. ``scored``: the text's :class:`~detector.detection.scoring.ScoreResult`, when the
-    caller has it already (batch cleaning), so that it is not scored twice.
+    caller has it already (batch cleaning), so that it is not scored twice. ``learned``: pairs learned
+    across a batch (:mod:`detector.detection.batch_learning`), undone only where the context prefers
+    the original, like the text's own learned swaps (source ``learned``, never ``dictionary``).
     """
     changes: list[Change] = []
     ref_info = None
@@ -225,7 +227,10 @@ def repair(text: str, reference: str | None = None, dictionary: Dictionary | Non
             found = hits[0]
             reference = corpus.text(found[0])
     regions: list[tuple[int, int]] = [(0, len(text))]
+    batch = learned
     learned = Dictionary(Counter(dictionary.pairs)) if dictionary else Dictionary()
+    if batch is not None:
+        learned.taught.update(batch.pairs)
     if reference is not None:
         alignment = align(text, reference)
         if alignment.similarity < MIN_SIMILARITY:
