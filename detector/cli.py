@@ -175,7 +175,7 @@ def score(paths: tuple[str, ...], fmt: str, threshold: float | None, text_field:
     for path in paths:
         for batch in read_records(path, text_field, id_field, max_bytes):
             good = [r for r in batch if r.error is None]
-            results = iter(scorer.score_many([r.text for r in good], [r.id for r in good], keep_tokens=learning))
+            results = iter(scorer.score_many([r.text for r in good], [r.id for r in good]))
             for record in batch:
                 result = None if record.error is not None else next(results)
                 if learning:

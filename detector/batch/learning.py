@@ -3,9 +3,9 @@
 >>> import tempfile, pathlib
 >>> state = pathlib.Path(tempfile.mkdtemp())
 >>> (state / "units").mkdir()
->>> save_observations(state, "a.000000000", {"observations": [["citizenry", "people", 1, 2, 5.0]],
+>>> save_observations(state, "a.000000000", {"observations": [["citizenry", "people", 1, 2, 5.0, 2]],
 ...                                          "teaching_documents": 1})
->>> save_observations(state, "b.000000000", {"observations": [["citizenry", "people", 1, 1, 2.0]],
+>>> save_observations(state, "b.000000000", {"observations": [["citizenry", "people", 1, 1, 2.0, 1]],
 ...                                          "teaching_documents": 1})
 >>> learned = merge_observations(state, ["a.000000000", "b.000000000"], min_documents=2)
 >>> learned["teaching_documents"], learned["swaps"]

@@ -33,11 +33,14 @@ read twice:
    is the spun side of a learned pair, where the original reads at least ``10 ** MIN_SITE_GAIN``
    times likelier in its context (gain ``g``), gets its spun probability raised to
    ``max(p, q)``, ``q = min(MAX_PROB, odds / (1 + odds))`` with ``odds = documents x 10 ** (g - 1)``
-   (two documents and a ten-fold preference: 2/3; five documents and a hundred-fold: 0.98). The
-   document score is recomputed from the raised probabilities by the model's own document model
-   (``Model.doc_features`` and ``doc_model``), the verdict re-applied, and the raised words become
-   spans (or join the span that covers them) with the reason "a swap this batch's spinner made N
-   times" and the learned original as suggestion.
+   (two documents and a ten-fold preference: 2/3; five documents and a hundred-fold: 0.98), in the
+   word model's first stage; the second stage then weighs every word of the document again in its
+   light (``Model.token_probs(..., first=...)``; a raised word keeps at least ``q``). The document
+   score is recomputed from the new probabilities by the model's own document model
+   (``Model.doc_features`` and ``doc_model``; never lower than before), the verdict re-applied,
+   and the raised words become spans (or join the span that covers them) with the reason "a swap
+   this batch's spinner made N times" and the learned original as suggestion. (Other words the
+   second stage now doubts more count in the score but get no new span.)
 
 Nothing is kept between batches: a :class:`BatchLearner` holds one batch's observations, and its
 pairs leave it only as a :class:`~detector.repair.repair.Dictionary` (``--save-dictionary``).
@@ -47,6 +50,7 @@ Observations are plain counts, so workers' learners merge by addition (:meth:`Ba
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from types import SimpleNamespace
@@ -55,8 +59,11 @@ import numpy as np
 
 from detector.detection.scoring import Scorer, ScoreResult, Span
 
+_WORD = re.compile(r"[a-z][a-z'-]*")
 MIN_DOCUMENTS = 2  # a pair is learned once seen in this many different confidently spun documents
 MIN_CHANGE_CONFIDENCE = 0.3  # a suggested replacement's confidence (spun x original) to count as a sighting
+MIN_SHARE = 0.5  # of the spun phrase's occurrences in the documents it was sighted in, the share sighted
+MIN_LIFT = 3.0  # how much more often than in ordinary English the spun word stands in the teaching documents
 MIN_SITE_GAIN = 1.0  # log10: the original must read ten times likelier at a site to raise its word
 MAX_PROB = 0.99  # the most a learned swap raises a word's spun probability to
 TOP_PAIRS = 20  # pairs listed in reports (summary.json)
@@ -95,15 +102,19 @@ class BatchLearner:
         # (spun, original) -> [documents, count, sum of gains]
         self.observations: dict[tuple[str, str], list[float]] = {}
         self.teaching_documents = 0
+        self.words: Counter[str] = Counter()  # words of the teaching documents (for the lift)
+        self.total_words = 0
         self._plausible: dict[tuple[str, str], bool] = {}
 
     def add_observation(self, spun: str, original: str, documents: int = 1, count: int = 1,
-                        gain: float = 0.0) -> None:
-        """Record ``count`` sightings of a pair in ``documents`` documents, ``gain`` their mean log10 gain."""
-        entry = self.observations.setdefault((spun.lower(), original.lower()), [0, 0, 0.0])
+                        gain: float = 0.0, occurrences: int | None = None) -> None:
+        """Record ``count`` sightings of a pair in ``documents`` documents, ``gain`` their mean log10
+        gain, among ``occurrences`` of the spun phrase in those documents (default: ``count``)."""
+        entry = self.observations.setdefault((spun.lower(), original.lower()), [0, 0, 0.0, 0])
         entry[0] += documents
         entry[1] += count
         entry[2] += gain * count
+        entry[3] += max(count, occurrences or 0)
 
     def observe(self, results: Sequence[ScoreResult]) -> int:
         """Learn from the confidently spun documents among ``results``; returns how many taught."""
@@ -115,6 +126,9 @@ class BatchLearner:
         for result in results:
             if result.verdict not in ("spun", "clean") or result.score < self.learn_from:
                 continue  # too short, not English, or not surely spun
+            words = _WORD.findall(result.text.lower().replace("\u2019", "'"))
+            self.words.update(words)
+            self.total_words += len(words)
             sites = [(start, end, after) for span in result.spans for start, end, after, confidence in span.changes
                      if confidence >= self.min_confidence and result.text[start:end].lower() != after.lower()]
             if not sites:
@@ -126,8 +140,10 @@ class BatchLearner:
                 if gain > 0 and self._is_plausible(pair):
                     seen.setdefault(pair, []).append(float(gain))
             for (spun, original), found in seen.items():
-                self.add_observation(spun, original, 1, len(found), float(np.mean(found)))
-            taught += bool(seen)
+                occurrences = len(re.findall(r"\b" + re.escape(spun).replace(r"\ ", r"\s+") + r"\b",
+                                             result.text.replace("\u2019", "'"), re.IGNORECASE))
+                self.add_observation(spun, original, 1, len(found), float(np.mean(found)), occurrences)
+            taught += 1
         self.teaching_documents += taught
         return taught
 
@@ -142,24 +158,50 @@ class BatchLearner:
         """Add another learner's observations (or their :meth:`state`): documents are disjoint."""
         state = other.state() if isinstance(other, BatchLearner) else other
         for entry in state["observations"]:
-            spun, original, documents, count, gain_sum = entry
-            row = self.observations.setdefault((spun, original), [0, 0, 0.0])
+            spun, original, documents, count, gain_sum, occurrences = entry
+            row = self.observations.setdefault((spun, original), [0, 0, 0.0, 0])
             row[0] += documents
             row[1] += count
             row[2] += gain_sum
+            row[3] += occurrences
         self.teaching_documents += int(state.get("teaching_documents", 0))
+        self.words.update(state.get("words", {}))
+        self.total_words += int(state.get("total_words", 0))
 
     def state(self) -> dict:
         """The observations as JSON-ready data (for workers to hand to the main process)."""
-        return {"observations": [[s, o, int(d), int(c), float(g)] for (s, o), (d, c, g) in self.observations.items()],
-                "teaching_documents": self.teaching_documents}
+        return {"observations": [[s, o, int(d), int(c), float(g), int(n)]
+                                 for (s, o), (d, c, g, n) in self.observations.items()],
+                "teaching_documents": self.teaching_documents, "words": dict(self.words),
+                "total_words": self.total_words}
 
     def swaps(self) -> list[LearnedSwap]:
-        """The learned pairs, most documents first: seen in ``min_documents`` documents or more, with
-        the original likelier on average."""
-        out = [LearnedSwap(s, o, int(d), int(c), g / c) for (s, o), (d, c, g) in self.observations.items()
-               if d >= self.min_documents and c > 0 and g > 0]
+        """The learned pairs, most documents first: seen in ``min_documents`` documents or more, at
+        ``MIN_SHARE`` or more of the spun phrase's occurrences in them (a word the spinner put in is
+        flagged nearly wherever it stands; a common word the model sometimes doubts is not), with the
+        original likelier on average, and a word of the spun side the spinner added (one not in the
+        original) standing ``MIN_LIFT`` times more often in the teaching documents than in ordinary
+        English (:meth:`lift`: a fixed dictionary overuses its words; "however" for "but" is the
+        model's own habit, not the spinner's)."""
+        out = [LearnedSwap(s, o, int(d), int(c), g / c) for (s, o), (d, c, g, n) in self.observations.items()
+               if d >= self.min_documents and c > 0 and g > 0 and c >= MIN_SHARE * n
+               and self.lift(s, o) >= MIN_LIFT]
         return sorted(out, key=lambda x: (-x.documents, -x.count, -x.gain, x.spun, x.original))
+
+
+    def lift(self, spun: str, original: str) -> float:
+        """The most any word of ``spun`` that is not in ``original`` is overused in the teaching
+        documents: its count there over its expected count (wordfreq's frequency x their words)."""
+        from detector.lexicon.lexicon import get_lexicon
+
+        lex = get_lexicon()
+        kept = set(original.split())
+        added = [w for w in spun.split() if w not in kept] or spun.split()
+        best = 0.0
+        for word in added:
+            expected = self.total_words * 10 ** (lex.zipf(word) - 9)
+            best = max(best, self.words.get(word, 0) / expected if expected > 0 else float("inf"))
+        return best
 
 
 def swaps_to_dictionary(swaps: Sequence[LearnedSwap]):
@@ -261,7 +303,7 @@ def apply_swaps(scorer: Scorer, results: Sequence[ScoreResult], swaps: Sequence[
     if not index:
         return out, stats
     todo = [i for i, r in enumerate(out) if r.verdict in ("clean", "too-short") and index.may_hold(r.text)]
-    missing = [i for i in todo if out[i].tokens is None]
+    missing = [i for i in todo if out[i].tokens is None or out[i].tokens.features is None]
     for first in range(0, len(missing), BATCH):
         part = missing[first : first + BATCH]
         for i, fresh in zip(part, scorer.score_many([out[i].text for i in part], [out[i].id for i in part],
@@ -280,7 +322,8 @@ def apply_swaps(scorer: Scorer, results: Sequence[ScoreResult], swaps: Sequence[
         text = result.text
         gains = replacement_gains(text, model.tables, [(int(tokens.starts[a]), int(tokens.ends[b - 1]),
                                                         swap.original) for a, b, swap in sites])
-        probs = tokens.probs.copy()
+        probs = tokens.probs
+        floor = np.zeros(len(probs))
         raised: list[tuple[int, int, LearnedSwap, float, float]] = []  # (start, end, swap, q, gain)
         for (a, b, swap), gain in zip(sites, gains.tolist()):
             if not gain >= min_gain:
@@ -292,10 +335,14 @@ def apply_swaps(scorer: Scorer, results: Sequence[ScoreResult], swaps: Sequence[
             if max(probs[j] for j in rows) >= q:
                 continue
             for j in rows:
-                probs[j] = max(probs[j], q)
+                floor[j] = max(floor[j], q)
             raised.append((int(tokens.starts[a]), int(tokens.ends[b - 1]), swap, q, gain))
         if not raised:
             continue
+        # the learned evidence is word evidence: it raises the first stage, and the second stage weighs
+        # every word again in the light of the document (:meth:`Model.token_probs`)
+        first_stage = np.maximum(model.word_probs(tokens.features), floor)
+        probs = np.maximum(model.token_probs(tokens.features, first=first_stage), floor)
         features = model.doc_features(probs, tokens.ids)
         score = float(model.doc_model.predict_proba(features[None, :])[0]) if result.words else 0.0
         score = max(score, result.score)  # new evidence never lowers a score

@@ -96,13 +96,15 @@ class ScoreResult:
 @dataclass(frozen=True)
 class TokenProbs:
     """The scored words of one document as the token model saw them (``Scorer.score_many(...,
-    keep_tokens=True)``): character ``starts``/``ends``, vocabulary ``ids`` and spun ``probs``, in text
-    order; ``Model.doc_features(probs, ids)`` gives the document model's inputs back."""
+    keep_tokens=True)``): character ``starts``/``ends``, vocabulary ``ids``, spun ``probs`` and the
+    token ``features`` rows, in text order; ``Model.token_probs(features)`` gives ``probs`` and
+    ``Model.doc_features(probs, ids)`` the document model's inputs back."""
 
     starts: np.ndarray
     ends: np.ndarray
     ids: np.ndarray
     probs: np.ndarray
+    features: np.ndarray | None = None
 
 
 @dataclass
@@ -182,17 +184,19 @@ class Scorer:
             results.append(ScoreResult(text, score, verdict, tuple(spans_by_doc.get(i, ())), label, n, ids[i], extra,
                                        shown_from))
         if keep_tokens:
-            results = [replace(r, tokens=self._token_probs(p.doc, probs_all[rows[i] : rows[i + 1]]))
+            results = [replace(r, tokens=self._token_probs(p.doc, probs_all[rows[i] : rows[i + 1]],
+                                                           features[rows[i] : rows[i + 1]]))
                        for i, (r, p) in enumerate(zip(results, prepared))]
         return results
 
     @staticmethod
-    def _token_probs(doc: Encoded, probs: np.ndarray) -> TokenProbs:
+    def _token_probs(doc: Encoded, probs: np.ndarray, features: np.ndarray) -> TokenProbs:
         spans = doc.spans()
         positions = doc.word_positions.tolist()
         return TokenProbs(np.array([spans[k][0] for k in positions], dtype=np.int64),
                           np.array([spans[k][1] for k in positions], dtype=np.int64),
-                          doc.ids[doc.word_positions].copy(), np.asarray(probs, dtype=np.float64).copy())
+                          doc.ids[doc.word_positions].copy(), np.asarray(probs, dtype=np.float64).copy(),
+                          np.array(features))
 
     # -- spans ---------------------------------------------------------------------------------
     def _original_text(self, candidate: int) -> str:
