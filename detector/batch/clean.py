@@ -17,6 +17,9 @@ picks up where it stopped when the same command is given again:
    is scored by a worker holding its own model; the annotated records, the unit's bad records and
    its statistics are written to temporary files and renamed, the statistics file last, as the
    unit's marker.
+   With batch learning (the default), each unit's worker also writes what its surely spun records
+   teach; the pairs are merged once (``learned.json``) and a second pass rescores the records that
+   hold a learned swap (:mod:`detector.batch.learning`).
 2. *Group* (``--group-copies``): spun copies of one source are grouped over the whole input
    (:mod:`detector.batch.copies`).
 3. *Decide and write*: shard by shard, in input order, each record is kept or rejected
@@ -250,34 +253,52 @@ def _run_unit(args: tuple) -> dict:
     return _score_unit(*args)
 
 
-def _run_all(todo: list[tuple], config: CleanConfig, workers: int, bar: Progress | None) -> None:
-    """Run units of work (``_run_unit``'s arguments) in this process or a pool of workers."""
-    if todo and workers == 1:
-        if _WORKER.get("config") != config:
-            _init_worker(config)
-        for args in todo:
-            stats = _run_unit(args)
-            if bar is not None:
-                bar.update(args[1].stop - args[1].start, stats["bytes"])
-    elif todo:
+class _Runner:
+    """Runs units of work (``_run_unit``'s arguments) in this process (one worker) or in one pool of
+    worker processes, started on first use and kept for every step of the run (each loads the model
+    once)."""
+
+    def __init__(self, config: CleanConfig, workers: int):
+        self.config, self.workers = config, workers
+        self.pool: ProcessPoolExecutor | None = None
+
+    def run(self, todo: list[tuple], bar: Progress | None) -> None:
+        if not todo:
+            return
+        if self.workers == 1:
+            if _WORKER.get("config") != self.config:
+                _init_worker(self.config)
+            for args in todo:
+                stats = _run_unit(args)
+                if bar is not None:
+                    bar.update(args[1].stop - args[1].start, stats["bytes"])
+            return
         import multiprocessing
         from concurrent.futures.process import BrokenProcessPool
 
-        context = multiprocessing.get_context("spawn")  # no forked copies of threads or open files
         try:
-            with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
-                                     initargs=(config,)) as pool:
-                futures = {pool.submit(_run_unit, args): args for args in todo}
-                for future in as_completed(futures):
-                    stats = future.result()
-                    if bar is not None:
-                        unit = futures[future][1]
-                        bar.update(unit.stop - unit.start, stats["bytes"])
+            if self.pool is None:
+                context = multiprocessing.get_context("spawn")  # no forked copies of threads or open files
+                self.pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_init_worker,
+                                                initargs=(self.config,))
+            futures = {self.pool.submit(_run_unit, args): args for args in todo}
+            for future in as_completed(futures):
+                stats = future.result()
+                if bar is not None:
+                    unit = futures[future][1]
+                    bar.update(unit.stop - unit.start, stats["bytes"])
         except BrokenProcessPool as err:
             if bar is not None:
                 bar.close()
             raise DetectorError("a worker process failed to start or died (out of memory, or a damaged model?); "
                                 "finished units are kept: rerun, or use --workers 1 to see the cause") from err
+
+    def __enter__(self) -> _Runner:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
 
 
 # -- the run --------------------------------------------------------------------------------------
@@ -296,6 +317,8 @@ def clean(inputs: list[str], out: Path, config: CleanConfig, workers: int | None
     run = _check_run(state, shards, config, model_label)
     if (state / "complete.json").exists():
         summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+        if save_dictionary is not None and (state / "learned.json").exists():
+            _save_dictionary(save_dictionary, json.loads((state / "learned.json").read_text(encoding="utf-8")))
         _say(quiet, f"detector: {out} is already complete ({summary['records']['in']:,} records); nothing to do")
         return summary
     units = [Unit(i, start, min(start + config.chunk_records, n))
@@ -310,26 +333,23 @@ def clean(inputs: list[str], out: Path, config: CleanConfig, workers: int | None
     if done and not quiet:
         _say(quiet, f"detector: resuming: {len(done)} of {len(units)} units already done")
     started = time.perf_counter()
-    requested = workers
-    workers = max(1, min(workers or os.cpu_count() or 1, len(todo) or 1))
-    _run_all(todo, config, workers, bar)
-    bar.close()
+    live = [k for u, k in zip(units, keys) if not _merged(state, shards[u.shard])]
+    workers = max(1, min(workers or os.cpu_count() or 1, len(todo) or len(live) or 1))
     learned = None
-    if config.batch_learning:  # merge what the units learned, then the second pass (resumable too)
-        learned = merge_observations(state, [k for u, k in zip(units, keys) if not _merged(state, shards[u.shard])],
-                                     config.min_documents)
-        if save_dictionary is not None:
-            from detector.detection.batch_learning import swaps_to_dictionary
-
-            write_atomic(save_dictionary, (json.dumps(swaps_to_dictionary(swaps_of(learned)).to_json(),
-                                                      ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
-        if learned["swaps"] or config.dictionary:
-            again = [("learned", k, state) for u, k in zip(units, keys) if not _merged(state, shards[u.shard])
-                     and not (state / "units" / f"{k}.learned.done.json").exists()]
-            _say(quiet or not again, f"detector: batch learning: {len(learned['swaps'])} swaps learned from "
-                                     f"{learned['teaching_documents']} spun records; second pass over {len(again)} "
-                                     "units")
-            _run_all(again, config, max(1, min(requested or os.cpu_count() or 1, len(again) or 1)), None)
+    with _Runner(config, workers) as runner:
+        runner.run(todo, bar)
+        bar.close()
+        if config.batch_learning:  # merge what the units learned, then the second pass (resumable too)
+            learned = merge_observations(state, live, config.min_documents)
+            if save_dictionary is not None:
+                _save_dictionary(save_dictionary, learned)
+            if learned["swaps"] or config.dictionary:
+                again = [("learned", k, state) for k in live
+                         if not (state / "units" / f"{k}.second-pass.json").exists()]
+                _say(quiet or not again, f"detector: batch learning: {len(learned['swaps'])} swaps learned from "
+                                         f"{learned['teaching_documents']} spun records; second pass over "
+                                         f"{len(again)} units")
+                runner.run(again, None)
     scored_seconds = time.perf_counter() - started
     groups = _group(state, keys) if config.group_copies else {}
     for i, shard in enumerate(shards):
@@ -343,6 +363,13 @@ def clean(inputs: list[str], out: Path, config: CleanConfig, workers: int | None
     _say(quiet, f"detector: {summary['records']['in']:,} records: {summary['records']['kept']:,} kept, "
                 f"{summary['records']['rejected']:,} rejected, {summary['records']['errors']:,} errors -> {out}")
     return summary
+
+
+def _save_dictionary(path: Path, learned: dict) -> None:
+    from detector.detection.batch_learning import swaps_to_dictionary
+
+    data = swaps_to_dictionary(swaps_of(learned)).to_json()
+    write_atomic(path, (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
 
 
 def _say(quiet: bool, message: str) -> None:
@@ -505,8 +532,7 @@ def _finish(out: Path, state: Path, shards: list[Shard], config: CleanConfig, th
     write_atomic(out / "errors.jsonl", "".join(e + "\n" for e in errors).encode("utf-8"))
     history = run.setdefault("history", [])
     history.append(this_run)
-    unit_stats = [json.loads(p.read_text()) for p in (state / "units").glob("*.done.json")
-                  if not p.name.endswith(".learned.done.json")]
+    unit_stats = [json.loads(p.read_text()) for p in (state / "units").glob("*.done.json")]
     n_bytes = sum(s["bytes"] for s in unit_stats)
     worker_seconds = sum(s["seconds"] for s in unit_stats)
     records_in = sum(run["records"])

@@ -25,7 +25,7 @@ more steps, each recorded in ``OUT/.detector/`` like the others, so that a kille
    (:func:`detector.detection.batch_learning.apply_swaps`); with ``--repair`` every such record
    (spun ones too) is repaired again with the learned pairs (source ``learned``). The unit's
    updated records go to ``units/KEY.learned.jsonl`` beside the first pass's (which stays as it was:
-   a second pass cut short is simply redone), then its marker ``KEY.learned.done.json`` with counts.
+   a second pass cut short is simply redone), then its marker ``KEY.second-pass.json`` with counts.
 
 Each record is read once in each pass and rescored at most once more: the cost stays linear.
 """
@@ -71,7 +71,14 @@ def swaps_of(learned: dict) -> list:
 
 def relearn_unit(key: str, state: Path, worker: dict) -> dict:
     """The second pass over one unit (see the module docstring); returns its counts."""
-    from detector.detection.batch_learning import SwapIndex, apply_swaps, combine, swaps_from_dictionary
+    from detector.detection.batch_learning import (
+        MIN_SITE_GAIN,
+        SwapIndex,
+        apply_swaps,
+        combine,
+        has_evidence,
+        swaps_from_dictionary,
+    )
     from detector.detection.scoring import Scorer
     from detector.repair.repair import repair as run_repair
 
@@ -95,8 +102,8 @@ def relearn_unit(key: str, state: Path, worker: dict) -> dict:
         if record.get("_error") or not annotation or annotation.get("verdict") == "not-english":
             continue
         text = (annotation.get("repair") or {}).get("original_text") or record[config.text_field]
-        if not index.may_hold(text):
-            continue
+        if not index.may_hold(text) or not has_evidence(text, index, scorer.model.tables, MIN_SITE_GAIN):
+            continue  # no learned swap here whose original reads far likelier: nothing would change
         if config.mode == "repair" or annotation.get("verdict") in ("clean", "too-short"):
             chosen.append((position, text))
     stats = {"documents": 0, "now_spun": 0, "words": 0, "repaired": 0, "learned_changes": 0}
@@ -124,7 +131,7 @@ def relearn_unit(key: str, state: Path, worker: dict) -> dict:
             lines[position] = json.dumps(record, ensure_ascii=False)
     units = state / "units"
     write_atomic(units / f"{key}.learned.jsonl", "".join(line + "\n" for line in lines).encode("utf-8"))
-    write_atomic(units / f"{key}.learned.done.json", json.dumps(stats).encode("utf-8"))
+    write_atomic(units / f"{key}.second-pass.json", json.dumps(stats).encode("utf-8"))
     return stats
 
 
@@ -145,7 +152,7 @@ def summary_part(state: Path, learned: dict | None, enabled: bool) -> dict:
     if not enabled:
         return {"enabled": False}
     counts = {"documents": 0, "now_spun": 0, "words": 0, "repaired": 0, "learned_changes": 0}
-    for path in (state / "units").glob("*.learned.done.json"):
+    for path in (state / "units").glob("*.second-pass.json"):
         for k, v in json.loads(path.read_text(encoding="utf-8")).items():
             counts[k] = counts.get(k, 0) + v
     learned = learned or {"swaps": [], "teaching_documents": 0, "min_documents": None}

@@ -304,6 +304,10 @@ def apply_swaps(scorer: Scorer, results: Sequence[ScoreResult], swaps: Sequence[
         return out, stats
     todo = [i for i, r in enumerate(out) if r.verdict in ("clean", "too-short") and index.may_hold(r.text)]
     missing = [i for i in todo if out[i].tokens is None or out[i].tokens.features is None]
+    if missing:  # rescore only the texts where some learned swap's original reads far likelier
+        worth = {i for i in missing if has_evidence(out[i].text, index, scorer.model.tables, min_gain)}
+        todo = [i for i in todo if i not in missing or i in worth]
+        missing = [i for i in missing if i in worth]
     for first in range(0, len(missing), BATCH):
         part = missing[first : first + BATCH]
         for i, fresh in zip(part, scorer.score_many([out[i].text for i in part], [out[i].id for i in part],
@@ -356,6 +360,23 @@ def apply_swaps(scorer: Scorer, results: Sequence[ScoreResult], swaps: Sequence[
         out[i] = replace(result, score=score, verdict=verdict, spans=spans,
                          tokens=replace(tokens, probs=probs))
     return out, stats
+
+
+def has_evidence(text: str, index: SwapIndex, tables, min_gain: float) -> bool:
+    """Whether a learned spun phrase stands somewhere in ``text`` where its original reads at least
+    ``min_gain`` (log10) likelier: cheap (tokens and a few n-gram lookups), so that only such texts
+    are scored again."""
+    from detector.detection.features import replacement_gains
+    from detector.text.tokenize import token_spans
+
+    spans = token_spans(text)
+    starts = np.array([a for a, _ in spans], dtype=np.int64)
+    ends = np.array([b for _, b in spans], dtype=np.int64)
+    sites = index.sites(text, starts, ends)
+    if not sites:
+        return False
+    gains = replacement_gains(text, tables, [(int(starts[a]), int(ends[b - 1]), swap.original) for a, b, swap in sites])
+    return bool((np.nan_to_num(gains, nan=-1.0) >= min_gain).any())
 
 
 def learned_reason(swap: LearnedSwap) -> str:

@@ -61,6 +61,9 @@ def test_clean_learns_across_shards_reports_and_saves(batch, tmp_path):
     dictionary = Dictionary.load(saved)  # the format of --dictionary
     assert dictionary.best("citizenry") == "people"
     assert dictionary.count("citizenry") == pairs[("citizenry", "people")]["count"]
+    again = tmp_path / "again.json"  # a finished run still gives its pairs
+    assert _clean(str(batch), "--out", str(out), "--save-dictionary", str(again)) == 0
+    assert again.read_text() == saved.read_text()
     # the saved dictionary brings the evidence to `detector score` of the light document alone
     (tmp_path / "light.txt").write_text(LIGHT, encoding="utf-8")
     scored = tmp_path / "scored.json"
@@ -131,3 +134,24 @@ def test_a_second_pass_cut_short_resumes_with_the_same_pairs(batch, tmp_path, mo
     assert summary["batch_learning"] == expected
     with pytest.raises(Exception, match="other options"):  # a finished run with batch learning off is refused
         clean([str(batch)], out, CleanConfig(batch_learning=False), workers=1, quiet=True)
+
+
+def _score(*args: str) -> list[dict]:
+    import contextlib
+    import io
+
+    sink = io.StringIO()
+    with contextlib.redirect_stdout(sink):
+        assert main(["score", *args, "--format", "jsonl", "--no-damage"]) == 0
+    return [json.loads(line) for line in sink.getvalue().splitlines()]
+
+
+def test_score_over_many_records_learns_unless_told_not_to(batch, tmp_path):
+    records = {r["id"]: r for r in _score(str(batch / "a.jsonl"), str(batch / "b.jsonl"))}
+    assert any(s["text"] == "citizenry" and "this batch's spinner" in s["reasons"][0]
+               for s in records["light"]["spans"])
+    plain = {r["id"]: r for r in _score(str(batch / "a.jsonl"), str(batch / "b.jsonl"), "--no-batch-learning")}
+    assert not any("this batch's spinner" in r for s in plain["light"]["spans"] for r in s["reasons"])
+    assert plain["light"]["score"] <= records["light"]["score"]
+    alone = _score(str(batch / "b.jsonl"))  # the light document without the spinner's other work
+    assert not any("this batch's spinner" in r for s in alone[0]["spans"] for r in s["reasons"])
