@@ -4,6 +4,9 @@ the swaps learned across their batch.
     python benchmarks/batch_learning.py --corpus ../shared/corpus   # writes results/batch_learning.{json,md}
     python benchmarks/batch_learning.py --quick                     # fewer documents; not written
 
+From another benchmark: ``from batch_learning import run, render``; ``run(corpus_root)`` returns the
+figures as a dict, ``render(figures)`` the Markdown table.
+
 The *batch set* (issue 18, item 5; issue 19, item 3). Two spinners, each a fixed dictionary as real
 spinners are:
 
@@ -177,20 +180,15 @@ def run_setting(scorer: Scorer, light: list, clean: list[str], teachers: list) -
     return out
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--corpus", type=Path, default=default_root())
-    parser.add_argument("--quick", action="store_true", help="a third of the documents; nothing written")
-    parser.add_argument("--seed", type=int, default=0)
-    args = parser.parse_args()
-    scale = 1 / 3 if args.quick else 1.0
+def run(root: Path, scale: float = 1.0, seed: int = 0, scorer: Scorer | None = None) -> dict:
+    """The batch set's figures (see the module docstring); ``scale`` shrinks the document counts."""
     started = time.perf_counter()
-    pool = documents(args.corpus, scale, args.seed)
-    scorer = Scorer(damage=False)
+    pool = documents(root, scale, seed)
+    scorer = scorer or Scorer(damage=False)
     spinners = ("fixed-wordnet", "glove")
     per = len(pool) // len(spinners)
     results: dict = {"threshold": scorer.threshold, "model": scorer.model.label, "spinners": {}}
-    rng = random.Random(args.seed)
+    rng = random.Random(seed)
     for k, name in enumerate(spinners):
         docs = pool[k * per : (k + 1) * per]
         n = (len(docs) * 2) // 5  # light, clean: two fifths each; teachers: one fifth
@@ -207,6 +205,16 @@ def main() -> None:
                                      "with heavier copies": run_setting(scorer, light, clean, teachers)}
         print(f"{name}: done at {time.perf_counter() - started:.0f} s", file=sys.stderr)
     results["seconds"] = round(time.perf_counter() - started, 1)
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--corpus", type=Path, default=default_root())
+    parser.add_argument("--quick", action="store_true", help="a third of the documents; nothing written")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    results = run(args.corpus, 1 / 3 if args.quick else 1.0, args.seed)
     table = render(results)
     print(table)
     if not args.quick:

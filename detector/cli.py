@@ -135,9 +135,11 @@ def train_roundtrip_command(corpus: Path, round_trips: Path | None, out: Path, s
               help="Swaps to use as evidence (a dictionary from --save-dictionary or `detector learn`).")
 @click.option("--save-dictionary", "save_dictionary", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Write the swaps learned from this batch here (JSON, for --dictionary).")
+@click.option("--min-documents", type=click.IntRange(1), default=2, show_default=True,
+              help="Batch learning: surely spun documents a swap must be seen in before it counts.")
 def score(paths: tuple[str, ...], fmt: str, threshold: float | None, text_field: str, id_field: str,
           model_dir: Path | None, fail_on_spun: bool, max_bytes: int, color: bool | None, no_damage: bool,
-          batch_learning: bool, dictionary_path: str | None, save_dictionary: Path | None) -> None:
+          batch_learning: bool, dictionary_path: str | None, save_dictionary: Path | None, min_documents: int) -> None:
     """Score files, - (standard input) or .jsonl files for spinning."""
     from detector.detection.model import load_model
     from detector.detection.scoring import Scorer
@@ -183,7 +185,7 @@ def score(paths: tuple[str, ...], fmt: str, threshold: float | None, text_field:
                 else:
                     emit(record, result)
     if learning:
-        _batch_learn(scorer, held, given, batch_learning, save_dictionary)
+        _batch_learn(scorer, held, given, batch_learning, save_dictionary, min_documents)
         for record, result in held:
             emit(record, result)
     if fmt == "html":
@@ -205,14 +207,14 @@ def _swaps_of(dictionary_path: str | None) -> list:
     return swaps_from_dictionary(Dictionary.load(dictionary_path))
 
 
-def _batch_learn(scorer, held: list[tuple], given: list, learn: bool, save: Path | None) -> None:
+def _batch_learn(scorer, held: list[tuple], given: list, learn: bool, save: Path | None, min_documents: int) -> None:
     """``detector score``'s second pass: learn from the held results (when ``learn`` and there are
     several documents), add the ``given`` swaps, rescore the others in place, save what was learned."""
     from detector.detection.batch_learning import BatchLearner, apply_swaps, combine, swaps_to_dictionary
 
     slots = [i for i, (_, result) in enumerate(held) if result is not None]
     results = [held[i][1] for i in slots]
-    learner = BatchLearner(scorer)
+    learner = BatchLearner(scorer, min_documents=min_documents)
     if learn and len(results) > 1:
         learner.observe(results)
     learned = learner.swaps()
@@ -295,11 +297,13 @@ def repair(file: str, reference_path: str | None, corpus_path: str | None, dicti
               help="Learn the spinner's swaps from the surely spun records; use them on the others (a second pass).")
 @click.option("--save-dictionary", "save_dictionary", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Write the swaps learned from this run here (JSON, for --dictionary).")
+@click.option("--min-documents", type=click.IntRange(1), default=2, show_default=True,
+              help="Batch learning: surely spun records a swap must be seen in before it counts.")
 @click.option("--quiet", is_flag=True, help="No progress bar or messages.")
 def clean(inputs: tuple[str, ...], out: Path, mode: str, threshold: float | None, group_copies: bool,
           strip_translations: bool, damage: bool, text_field: str, id_field: str, dictionary_path: str | None,
           workers: int | None, chunk_records: int, model_dir: str | None, max_bytes: int, batch_learning: bool,
-          save_dictionary: Path | None, quiet: bool) -> None:
+          save_dictionary: Path | None, min_documents: int, quiet: bool) -> None:
     """Score, drop or repair spun records of files and folders (.txt, .jsonl, .jsonl.gz, .parquet).
 
     Resumable: run the same command again after a crash and finished work is skipped.
@@ -313,7 +317,8 @@ def clean(inputs: tuple[str, ...], out: Path, mode: str, threshold: float | None
                          group_copies=group_copies, strip_translations=strip_translations, damage=damage,
                          model_dir=model_dir,
                          dictionary=str(Path(dictionary_path).resolve()) if dictionary_path else None,
-                         chunk_records=chunk_records, max_bytes=max_bytes, batch_learning=batch_learning)
+                         chunk_records=chunk_records, max_bytes=max_bytes, batch_learning=batch_learning,
+                         min_documents=min_documents)
     if save_dictionary is not None and not batch_learning:
         raise click.UsageError("--save-dictionary needs batch learning (drop --no-batch-learning)")
     run_clean(list(inputs), out, config, workers=workers, quiet=quiet, save_dictionary=save_dictionary)

@@ -155,3 +155,10 @@ def test_score_over_many_records_learns_unless_told_not_to(batch, tmp_path):
     assert plain["light"]["score"] <= records["light"]["score"]
     alone = _score(str(batch / "b.jsonl"))  # the light document without the spinner's other work
     assert not any("this batch's spinner" in r for s in alone[0]["spans"] for r in s["reasons"])
+
+
+def test_the_minimum_of_documents_is_an_option(batch, tmp_path):
+    assert _clean(str(batch), "--out", str(tmp_path / "strict"), "--min-documents", "5") == 0  # four teachers only
+    learned = json.loads((tmp_path / "strict" / "summary.json").read_text())["batch_learning"]
+    assert learned["min_documents"] == 5 and learned["pairs_learned"] == 0 and learned["teaching_documents"] >= 2
+    assert _learned_spans(_records(tmp_path / "strict" / "b.jsonl")["light"]) == []
