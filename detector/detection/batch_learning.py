@@ -28,7 +28,9 @@ read twice:
    original in that context. Pairs a spinner could not have made (:func:`detector.repair.repair.
    plausible_pair`) and pairs the context does not prefer are not recorded. A pair is *learned*
    when it was seen in at least ``min_documents`` different documents (``MIN_DOCUMENTS``) with a
-   positive mean gain.
+   positive mean gain, at ``MIN_SHARE`` or more of the spun phrase's places in those documents, and
+   with a word the spinner put in used ``MIN_LIFT`` times more often in the teaching documents than
+   in ordinary English (:meth:`BatchLearner.lift`).
 2. **Use** (:func:`apply_swaps`), on every document not already spun: each word (or phrase) that
    is the spun side of a learned pair, where the original reads at least ``10 ** MIN_SITE_GAIN``
    times likelier in its context (gain ``g``), gets its spun probability raised to
