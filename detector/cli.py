@@ -15,6 +15,7 @@ import json
 import os
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -127,41 +128,66 @@ def train_roundtrip_command(corpus: Path, round_trips: Path | None, out: Path, s
 @click.option("--max-bytes", type=click.IntRange(1), default=DEFAULT_MAX_BYTES, show_default=True)
 @click.option("--color/--no-color", default=None, help="Force colour on or off (default: on a terminal).")
 @click.option("--no-damage", is_flag=True, help="Skip the machine-translation and repeated-line report (faster).")
+@click.option("--batch-learning/--no-batch-learning", default=True, show_default=True,
+              help="Over many documents: learn the spinner's swaps from the surely spun ones and use them as "
+                   "evidence on the others (all documents are read before any is printed).")
+@click.option("--dictionary", "dictionary_path", default=None,
+              help="Swaps to use as evidence (a dictionary from --save-dictionary or `detector learn`).")
+@click.option("--save-dictionary", "save_dictionary", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Write the swaps learned from this batch here (JSON, for --dictionary).")
+@click.option("--min-documents", type=click.IntRange(1), default=2, show_default=True,
+              help="Batch learning: surely spun documents a swap must be seen in before it counts.")
 def score(paths: tuple[str, ...], fmt: str, threshold: float | None, text_field: str, id_field: str,
-          model_dir: Path | None, fail_on_spun: bool, max_bytes: int, color: bool | None, no_damage: bool) -> None:
+          model_dir: Path | None, fail_on_spun: bool, max_bytes: int, color: bool | None, no_damage: bool,
+          batch_learning: bool, dictionary_path: str | None, save_dictionary: Path | None, min_documents: int) -> None:
     """Score files, - (standard input) or .jsonl files for spinning."""
     from detector.detection.model import load_model
     from detector.detection.scoring import Scorer
     from detector.present.report import print_result, read_records
 
     scorer = Scorer(load_model(model_dir), threshold, damage=not no_damage)
+    given = _swaps_of(dictionary_path)
+    learning = batch_learning or bool(given) or save_dictionary is not None
     any_spun = False
     errors = 0
     pages: list[tuple[dict, str]] = []
+    held: list[tuple] = []  # (record, result or None) while the batch is read
+
+    def emit(record, result) -> None:
+        nonlocal any_spun, errors
+        if record.error is not None:
+            errors += 1
+            payload = {"id": record.id, "source": record.source, "line": record.line, "error": record.error}
+            if fmt in ("text", "html"):
+                click.echo(f"detector: error: {record.source}:{record.line}: {record.error}", err=True)
+            else:
+                click.echo(json.dumps(payload, ensure_ascii=False))
+            return
+        any_spun |= result.verdict == "spun"
+        if fmt == "html":
+            pages.append((result.to_dict(), result.text))
+        elif fmt == "text":
+            print_result(result, record.source, _use_color(color))
+        else:
+            out = result.to_dict()
+            if record.line is not None:
+                out["source"], out["line"] = record.source, record.line
+            click.echo(json.dumps(out, ensure_ascii=False, indent=2 if fmt == "json" else None))
+
     for path in paths:
         for batch in read_records(path, text_field, id_field, max_bytes):
             good = [r for r in batch if r.error is None]
             results = iter(scorer.score_many([r.text for r in good], [r.id for r in good]))
             for record in batch:
-                if record.error is not None:
-                    errors += 1
-                    payload = {"id": record.id, "source": record.source, "line": record.line, "error": record.error}
-                    if fmt in ("text", "html"):
-                        click.echo(f"detector: error: {record.source}:{record.line}: {record.error}", err=True)
-                    else:
-                        click.echo(json.dumps(payload, ensure_ascii=False))
-                    continue
-                result = next(results)
-                any_spun |= result.verdict == "spun"
-                if fmt == "html":
-                    pages.append((result.to_dict(), result.text))
-                elif fmt == "text":
-                    print_result(result, record.source, _use_color(color))
+                result = None if record.error is not None else next(results)
+                if learning:
+                    held.append((record, result))
                 else:
-                    out = result.to_dict()
-                    if record.line is not None:
-                        out["source"], out["line"] = record.source, record.line
-                    click.echo(json.dumps(out, ensure_ascii=False, indent=2 if fmt == "json" else None))
+                    emit(record, result)
+    if learning:
+        _batch_learn(scorer, held, given, batch_learning, save_dictionary, min_documents)
+        for record, result in held:
+            emit(record, result)
     if fmt == "html":
         from detector.present.html import score_page
 
@@ -170,6 +196,39 @@ def score(paths: tuple[str, ...], fmt: str, threshold: float | None, text_field:
         click.echo(f"detector: {errors} record(s) could not be scored", err=True)
     if fail_on_spun and any_spun:
         sys.exit(4)
+
+
+def _swaps_of(dictionary_path: str | None) -> list:
+    if not dictionary_path:
+        return []
+    from detector.detection.batch_learning import swaps_from_dictionary
+    from detector.repair.repair import Dictionary
+
+    return swaps_from_dictionary(Dictionary.load(dictionary_path))
+
+
+def _batch_learn(scorer, held: list[tuple], given: list, learn: bool, save: Path | None, min_documents: int) -> None:
+    """``detector score``'s second pass: learn from the held results (when ``learn`` and there are
+    several documents), add the ``given`` swaps, rescore the others in place, save what was learned."""
+    from detector.detection.batch_learning import BatchLearner, apply_swaps, combine, swaps_to_dictionary
+
+    slots = [i for i, (_, result) in enumerate(held) if result is not None]
+    results = [held[i][1] for i in slots]
+    learner = BatchLearner(scorer, min_documents=min_documents)
+    if learn and len(results) > 1:
+        learner.observe(results)
+    learned = learner.swaps()
+    new, stats = apply_swaps(scorer, results, combine(learned, given))
+    for i, result in zip(slots, new):
+        held[i] = (held[i][0], replace(result, tokens=None))
+    if save is not None:
+        save.write_text(json.dumps(swaps_to_dictionary(learned).to_json(), ensure_ascii=False, indent=1) + "\n",
+                        encoding="utf-8")
+    if learned or given:
+        top = ", ".join(f"{s.spun} <- {s.original} ({s.count})" for s in learned[:5])
+        click.echo(f"detector: batch learning: {len(learned)} swaps learned from {learner.teaching_documents} "
+                   f"spun documents{': ' + top if top else ''}; {stats['documents']} other documents changed, "
+                   f"{stats['now_spun']} now spun", err=True)
 
 
 @cli.command()
@@ -234,10 +293,17 @@ def repair(file: str, reference_path: str | None, corpus_path: str | None, dicti
 @click.option("--model", "model_dir", default=None, help="Model folder.")
 @click.option("--max-bytes", type=click.IntRange(1), default=DEFAULT_MAX_BYTES, show_default=True,
               help="Records with longer text are errors.")
+@click.option("--batch-learning/--no-batch-learning", default=True, show_default=True,
+              help="Learn the spinner's swaps from the surely spun records; use them on the others (a second pass).")
+@click.option("--save-dictionary", "save_dictionary", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Write the swaps learned from this run here (JSON, for --dictionary).")
+@click.option("--min-documents", type=click.IntRange(1), default=2, show_default=True,
+              help="Batch learning: surely spun records a swap must be seen in before it counts.")
 @click.option("--quiet", is_flag=True, help="No progress bar or messages.")
 def clean(inputs: tuple[str, ...], out: Path, mode: str, threshold: float | None, group_copies: bool,
           strip_translations: bool, damage: bool, text_field: str, id_field: str, dictionary_path: str | None,
-          workers: int | None, chunk_records: int, model_dir: str | None, max_bytes: int, quiet: bool) -> None:
+          workers: int | None, chunk_records: int, model_dir: str | None, max_bytes: int, batch_learning: bool,
+          save_dictionary: Path | None, min_documents: int, quiet: bool) -> None:
     """Score, drop or repair spun records of files and folders (.txt, .jsonl, .jsonl.gz, .parquet).
 
     Resumable: run the same command again after a crash and finished work is skipped.
@@ -251,8 +317,11 @@ def clean(inputs: tuple[str, ...], out: Path, mode: str, threshold: float | None
                          group_copies=group_copies, strip_translations=strip_translations, damage=damage,
                          model_dir=model_dir,
                          dictionary=str(Path(dictionary_path).resolve()) if dictionary_path else None,
-                         chunk_records=chunk_records, max_bytes=max_bytes)
-    run_clean(list(inputs), out, config, workers=workers, quiet=quiet)
+                         chunk_records=chunk_records, max_bytes=max_bytes, batch_learning=batch_learning,
+                         min_documents=min_documents)
+    if save_dictionary is not None and not batch_learning:
+        raise click.UsageError("--save-dictionary needs batch learning (drop --no-batch-learning)")
+    run_clean(list(inputs), out, config, workers=workers, quiet=quiet, save_dictionary=save_dictionary)
 
 
 @cli.command("filter")

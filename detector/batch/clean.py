@@ -17,6 +17,9 @@ picks up where it stopped when the same command is given again:
    is scored by a worker holding its own model; the annotated records, the unit's bad records and
    its statistics are written to temporary files and renamed, the statistics file last, as the
    unit's marker.
+   With batch learning (the default), each unit's worker also writes what its surely spun records
+   teach; the pairs are merged once (``learned.json``) and a second pass rescores the records that
+   hold a learned swap (:mod:`detector.batch.learning`).
 2. *Group* (``--group-copies``): spun copies of one source are grouped over the whole input
    (:mod:`detector.batch.copies`).
 3. *Decide and write*: shard by shard, in input order, each record is kept or rejected
@@ -44,6 +47,14 @@ from pathlib import Path
 
 import numpy as np
 
+from detector.batch.learning import (
+    merge_observations,
+    relearn_unit,
+    save_observations,
+    summary_part,
+    swaps_of,
+    unit_file,
+)
 from detector.batch.shards import Shard, ShardWriter, count_records, discover, read_units, text_names
 from detector.errors import DetectorError, InputError
 from detector.lexicon.resources import write_atomic
@@ -65,7 +76,9 @@ class CleanConfig:
     kept under ``detector.repair.original_text``). ``threshold``: document score from which a record
     is spun (None: the model's). ``strip_translations``: lines in other languages are removed before
     scoring (listed under ``detector.stripped``). ``damage``: add the machine-translation and line
-    damage report. ``chunk_records``: records per unit of work.
+    damage report. ``chunk_records``: records per unit of work. ``batch_learning``: learn the
+    spinner's swaps from the run's surely spun records and use them on the others
+    (:mod:`detector.batch.learning`), from pairs seen in ``min_documents`` records or more.
     """
 
     mode: str = "annotate"
@@ -79,6 +92,8 @@ class CleanConfig:
     dictionary: str | None = None
     chunk_records: int = 1000
     max_bytes: int = 10_000_000
+    batch_learning: bool = True  # learn the spinner's swaps across the run (detector.batch.learning)
+    min_documents: int = 2  # documents a learned pair must be seen in
 
 
 @dataclass(frozen=True)
@@ -141,6 +156,7 @@ def _score_unit(shard: Shard, unit: Unit, state: Path, key: str) -> dict:
     """Score one unit; write its records, errors, fingerprints and (last) its marker."""
     from detector.batch.copies import word_hashes
     from detector.damage.lines import strip_translations
+    from detector.detection.batch_learning import BatchLearner
     from detector.repair.fingerprint import fingerprint
     from detector.repair.repair import repair as run_repair
 
@@ -150,6 +166,7 @@ def _score_unit(shard: Shard, unit: Unit, state: Path, key: str) -> dict:
     lines, errors = [], []
     fps, words, scores, ids = [], [], [], []
     n_bytes = 0
+    learner = BatchLearner(scorer, min_documents=config.min_documents) if config.batch_learning else None
     records = list(read_units(shard, unit.start, unit.stop, config.text_field, config.id_field, config.max_bytes))
     for first in range(0, len(records), BATCH):
         batch = records[first : first + BATCH]
@@ -159,8 +176,10 @@ def _score_unit(shard: Shard, unit: Unit, state: Path, key: str) -> dict:
             n_bytes += len(record.text.encode("utf-8"))
             if cut is not None and cut.removed:
                 record.text = cut.text
-        results = iter(scorer.score_many([r.text for r in good], [r.id for r in good]))
-        cuts = iter(stripped)
+        scored = scorer.score_many([r.text for r in good], [r.id for r in good])
+        if learner is not None:
+            learner.observe(scored)
+        results, cuts = iter(scored), iter(stripped)
         for record in batch:
             if record.error is not None:
                 errors.append(json.dumps(_error_entry(record), ensure_ascii=False))
@@ -193,6 +212,8 @@ def _score_unit(shard: Shard, unit: Unit, state: Path, key: str) -> dict:
     write_atomic(parts / f"{key}.errors.jsonl", "".join(line + "\n" for line in errors).encode("utf-8"))
     if config.group_copies:
         _save_arrays(parts / f"{key}.copies.npz", fps, words, scores, ids)
+    if learner is not None:
+        save_observations(state, key, learner.state())
     stats = {"records": len(records), "errors": len(errors), "bytes": n_bytes,
              "seconds": round(time.perf_counter() - started, 4), "pid": os.getpid(), "peak_rss_mb": _peak_rss_mb()}
     write_atomic(parts / f"{key}.done.json", json.dumps(stats).encode("utf-8"))
@@ -227,13 +248,64 @@ def _save_arrays(path: Path, fps: list, words: list, scores: list, ids: list) ->
 def _run_unit(args: tuple) -> dict:
     if "error" in _WORKER:  # the model could not be loaded in this worker
         raise _WORKER["error"]
+    if args[0] == "learned":  # the second pass of batch learning
+        return relearn_unit(args[1], args[2], _WORKER)
     return _score_unit(*args)
+
+
+class _Runner:
+    """Runs units of work (``_run_unit``'s arguments) in this process (one worker) or in one pool of
+    worker processes, started on first use and kept for every step of the run (each loads the model
+    once)."""
+
+    def __init__(self, config: CleanConfig, workers: int):
+        self.config, self.workers = config, workers
+        self.pool: ProcessPoolExecutor | None = None
+
+    def run(self, todo: list[tuple], bar: Progress | None) -> None:
+        if not todo:
+            return
+        if self.workers == 1:
+            if _WORKER.get("config") != self.config:
+                _init_worker(self.config)
+            for args in todo:
+                stats = _run_unit(args)
+                if bar is not None:
+                    bar.update(args[1].stop - args[1].start, stats["bytes"])
+            return
+        import multiprocessing
+        from concurrent.futures.process import BrokenProcessPool
+
+        try:
+            if self.pool is None:
+                context = multiprocessing.get_context("spawn")  # no forked copies of threads or open files
+                self.pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_init_worker,
+                                                initargs=(self.config,))
+            futures = {self.pool.submit(_run_unit, args): args for args in todo}
+            for future in as_completed(futures):
+                stats = future.result()
+                if bar is not None:
+                    unit = futures[future][1]
+                    bar.update(unit.stop - unit.start, stats["bytes"])
+        except BrokenProcessPool as err:
+            if bar is not None:
+                bar.close()
+            raise DetectorError("a worker process failed to start or died (out of memory, or a damaged model?); "
+                                "finished units are kept: rerun, or use --workers 1 to see the cause") from err
+
+    def __enter__(self) -> _Runner:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
 
 
 # -- the run --------------------------------------------------------------------------------------
 def clean(inputs: list[str], out: Path, config: CleanConfig, workers: int | None = None,
-          quiet: bool = False) -> dict:
-    """Clean ``inputs`` into ``out`` (see the module docstring); returns the summary."""
+          quiet: bool = False, save_dictionary: Path | None = None) -> dict:
+    """Clean ``inputs`` into ``out`` (see the module docstring); returns the summary.
+    ``save_dictionary``: write the pairs batch learning learned there (a repair dictionary)."""
     if config.mode not in MODES:
         raise InputError(f"unknown mode {config.mode!r} (one of {', '.join(MODES)})")
     from detector.detection.model import model_header
@@ -245,6 +317,8 @@ def clean(inputs: list[str], out: Path, config: CleanConfig, workers: int | None
     run = _check_run(state, shards, config, model_label)
     if (state / "complete.json").exists():
         summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+        if save_dictionary is not None and (state / "learned.json").exists():
+            _save_dictionary(save_dictionary, json.loads((state / "learned.json").read_text(encoding="utf-8")))
         _say(quiet, f"detector: {out} is already complete ({summary['records']['in']:,} records); nothing to do")
         return summary
     units = [Unit(i, start, min(start + config.chunk_records, n))
@@ -259,42 +333,43 @@ def clean(inputs: list[str], out: Path, config: CleanConfig, workers: int | None
     if done and not quiet:
         _say(quiet, f"detector: resuming: {len(done)} of {len(units)} units already done")
     started = time.perf_counter()
-    workers = max(1, min(workers or os.cpu_count() or 1, len(todo) or 1))
-    if todo and workers == 1:
-        _init_worker(config)
-        for args in todo:
-            stats = _run_unit(args)
-            bar.update(args[1].stop - args[1].start, stats["bytes"])
-    elif todo:
-        import multiprocessing
-        from concurrent.futures.process import BrokenProcessPool
-
-        context = multiprocessing.get_context("spawn")  # no forked copies of threads or open files
-        try:
-            with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
-                                     initargs=(config,)) as pool:
-                futures = {pool.submit(_run_unit, args): args[1] for args in todo}
-                for future in as_completed(futures):
-                    stats = future.result()
-                    bar.update(futures[future].stop - futures[future].start, stats["bytes"])
-        except BrokenProcessPool as err:
-            bar.close()
-            raise DetectorError("a worker process failed to start or died (out of memory, or a damaged model?); "
-                                "finished units are kept: rerun, or use --workers 1 to see the cause") from err
-    bar.close()
+    live = [k for u, k in zip(units, keys) if not _merged(state, shards[u.shard])]
+    workers = max(1, min(workers or os.cpu_count() or 1, len(todo) or len(live) or 1))
+    learned = None
+    with _Runner(config, workers) as runner:
+        runner.run(todo, bar)
+        bar.close()
+        if config.batch_learning:  # merge what the units learned, then the second pass (resumable too)
+            learned = merge_observations(state, live, config.min_documents)
+            if save_dictionary is not None:
+                _save_dictionary(save_dictionary, learned)
+            if learned["swaps"] or config.dictionary:
+                again = [("learned", k, state) for k in live
+                         if not (state / "units" / f"{k}.second-pass.json").exists()]
+                _say(quiet or not again, f"detector: batch learning: {len(learned['swaps'])} swaps learned from "
+                                         f"{learned['teaching_documents']} spun records; second pass over "
+                                         f"{len(again)} units")
+                runner.run(again, None)
     scored_seconds = time.perf_counter() - started
     groups = _group(state, keys) if config.group_copies else {}
     for i, shard in enumerate(shards):
         if not _merged(state, shard):
             shard_units = [(u, k) for u, k in zip(units, keys) if u.shard == i]
             _merge(state, out, shard, shard_units, config, threshold, groups)
-    summary = _finish(out, state, shards, config, threshold, model_label, run,
+    summary = _finish(out, state, shards, config, threshold, model_label, run, learned,
                       {"seconds": round(scored_seconds, 3), "units": len(todo), "workers": workers,
                        "records": bar.done - bar.skipped, "bytes": bar.bytes,
                        "at": time.strftime("%Y-%m-%dT%H:%M:%S")})
     _say(quiet, f"detector: {summary['records']['in']:,} records: {summary['records']['kept']:,} kept, "
                 f"{summary['records']['rejected']:,} rejected, {summary['records']['errors']:,} errors -> {out}")
     return summary
+
+
+def _save_dictionary(path: Path, learned: dict) -> None:
+    from detector.detection.batch_learning import swaps_to_dictionary
+
+    data = swaps_to_dictionary(swaps_of(learned)).to_json()
+    write_atomic(path, (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
 
 
 def _say(quiet: bool, message: str) -> None:
@@ -358,7 +433,7 @@ def _group(state: Path, keys: list[str]) -> dict:
 
 
 def _unit_lines(state: Path, key: str) -> Iterator[str]:
-    with open(state / "units" / f"{key}.jsonl", encoding="utf-8", newline="\n") as handle:
+    with open(unit_file(state, key), encoding="utf-8", newline="\n") as handle:
         for line in handle:
             yield line.rstrip("\n")
 
@@ -438,7 +513,7 @@ def _write_text(folder: Path, name: str, record: dict, text_field: str) -> None:
 
 
 def _finish(out: Path, state: Path, shards: list[Shard], config: CleanConfig, threshold: float, model_label: str,
-            run: dict, this_run: dict) -> dict:
+            run: dict, learned: dict | None, this_run: dict) -> dict:
     from detector import __version__
     from detector.lexicon.resources import resource_versions
     from detector.present.html import write_report
@@ -487,6 +562,7 @@ def _finish(out: Path, state: Path, shards: list[Shard], config: CleanConfig, th
         "versions": {"detector": __version__, "model": model_label, "lexicon": resource_versions()},
         "score_histogram": {"bins": HISTOGRAM_BINS, "counts": histogram.tolist()},
         "top_substitutions": dict(substitutions.most_common(30)),
+        "batch_learning": summary_part(state, learned, config.batch_learning),
         "shards": [s.name if s.kind != "text" else f"{len(s.paths)} .txt files" for s in shards],
     }
     write_atomic(out / "summary.json", json.dumps(summary, ensure_ascii=False, indent=1).encode("utf-8"))

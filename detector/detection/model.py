@@ -99,13 +99,16 @@ class Model:
             probs[mask] = self.token_model.predict_proba(features[mask])
         return probs
 
-    def token_probs(self, features: np.ndarray, offsets: np.ndarray | None = None) -> np.ndarray:
+    def token_probs(self, features: np.ndarray, offsets: np.ndarray | None = None,
+                    first: np.ndarray | None = None) -> np.ndarray:
         """The probability that each word was put there by a spinner, in the light of its document:
         the second stage (``context_model``) weighs a word's first-stage probability against how
         suspicious the rest of its document is (a lone odd word in clean text is usually a rare word
         used well; the same word among many suspicious ones is usually spun). ``offsets``: the rows
-        where each document starts and ends (one document when None)."""
-        first = self.word_probs(features)
+        where each document starts and ends (one document when None). ``first``: first-stage
+        probabilities to use instead of the token model's (evidence from elsewhere, e.g. swaps learned
+        across a batch, :mod:`detector.detection.batch_learning`)."""
+        first = self.word_probs(features) if first is None else first
         if self.context_model is None or not len(first):
             return first
         offsets = np.array([0, len(first)]) if offsets is None else np.asarray(offsets)

@@ -18,7 +18,7 @@ the verdict only applies a threshold to it, which callers may change.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -77,6 +77,7 @@ class ScoreResult:
     id: object = None
     extra: dict = field(default_factory=dict)
     display_threshold: float = 0.0  # spans scoring this much are shown to people
+    tokens: TokenProbs | None = field(default=None, repr=False, compare=False)  # score_many(keep_tokens=True)
 
     @property
     def shown_spans(self) -> tuple[Span, ...]:
@@ -90,6 +91,20 @@ class ScoreResult:
                "model": self.model, "words": self.words}
         out.update(self.extra)
         return out
+
+
+@dataclass(frozen=True)
+class TokenProbs:
+    """The scored words of one document as the token model saw them (``Scorer.score_many(...,
+    keep_tokens=True)``): character ``starts``/``ends``, vocabulary ``ids``, spun ``probs`` and the
+    token ``features`` rows, in text order; ``Model.token_probs(features)`` gives ``probs`` and
+    ``Model.doc_features(probs, ids)`` the document model's inputs back."""
+
+    starts: np.ndarray
+    ends: np.ndarray
+    ids: np.ndarray
+    probs: np.ndarray
+    features: np.ndarray | None = None
 
 
 @dataclass
@@ -125,8 +140,10 @@ class Scorer:
     def score(self, text: str, id: object = None) -> ScoreResult:
         return self.score_many([text], [id])[0]
 
-    def score_many(self, texts: Sequence[str], ids: Sequence[object] | None = None) -> list[ScoreResult]:
-        """Score several texts with one pass of the features and each model (much faster in bulk)."""
+    def score_many(self, texts: Sequence[str], ids: Sequence[object] | None = None,
+                   keep_tokens: bool = False) -> list[ScoreResult]:
+        """Score several texts with one pass of the features and each model (much faster in bulk).
+        ``keep_tokens``: each result also carries its words' probabilities (:class:`TokenProbs`)."""
         ids = list(ids) if ids is not None else [None] * len(texts)
         prepared = [self._prepare(t) for t in texts]
         if not prepared:
@@ -166,7 +183,20 @@ class Scorer:
             verdict = "too-short" if n < self.model.min_words else "spun" if score >= self.threshold else "clean"
             results.append(ScoreResult(text, score, verdict, tuple(spans_by_doc.get(i, ())), label, n, ids[i], extra,
                                        shown_from))
+        if keep_tokens:
+            results = [replace(r, tokens=self._token_probs(p.doc, probs_all[rows[i] : rows[i + 1]],
+                                                           features[rows[i] : rows[i + 1]]))
+                       for i, (r, p) in enumerate(zip(results, prepared))]
         return results
+
+    @staticmethod
+    def _token_probs(doc: Encoded, probs: np.ndarray, features: np.ndarray) -> TokenProbs:
+        spans = doc.spans()
+        positions = doc.word_positions.tolist()
+        return TokenProbs(np.array([spans[k][0] for k in positions], dtype=np.int64),
+                          np.array([spans[k][1] for k in positions], dtype=np.int64),
+                          doc.ids[doc.word_positions].copy(), np.asarray(probs, dtype=np.float64).copy(),
+                          np.array(features))
 
     # -- spans ---------------------------------------------------------------------------------
     def _original_text(self, candidate: int) -> str:

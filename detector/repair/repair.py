@@ -51,6 +51,7 @@ from detector.spinner.spinner import carry_case
 
 MIN_SIMILARITY = 0.2
 LEARNED_MIN_GAIN = 1.0  # log10: a learned swap is undone where the original is ten times likelier in context
+BATCH_LEARNED_MIN_GAIN = 2.0  # log10: a pair learned across a batch is undone where the original is 100x likelier
 SELF_LEARN_FROM = 2  # confident model changes of the same pair in one text before it counts as learned
 MAX_DICTIONARY_WORDS = 4
 
@@ -204,13 +205,15 @@ MIN_CONTAINMENT = 0.3  # share of the text's fingerprint a corpus record must ho
 
 
 def repair(text: str, reference: str | None = None, dictionary: Dictionary | None = None,
-           scorer=None, corpus=None, scored=None) -> RepairResult:
+           scorer=None, corpus=None, scored=None, learned: Dictionary | None = None) -> RepairResult:
     """Repair ``text`` with a reference, a dictionary, the detector's suggestions, or all three.
 
     ``corpus`` (a :class:`~detector.repair.fingerprint.SourceIndex`, an index folder, or a corpus file or
     folder) is searched for the reference when none is given; below ``MIN_CONTAINMENT`` the repair
     goes on without one. ``scored``: the text's :class:`~detector.detection.scoring.ScoreResult`, when the
-    caller has it already (batch cleaning), so that it is not scored twice.
+    caller has it already (batch cleaning), so that it is not scored twice. ``learned``: pairs learned
+    across a batch (:mod:`detector.detection.batch_learning`), undone wherever the broad model finds
+    the original ``BATCH_LEARNED_MIN_GAIN`` (log10) likelier (source ``learned``, with the pair's count).
     """
     changes: list[Change] = []
     ref_info = None
@@ -225,6 +228,7 @@ def repair(text: str, reference: str | None = None, dictionary: Dictionary | Non
             found = hits[0]
             reference = corpus.text(found[0])
     regions: list[tuple[int, int]] = [(0, len(text))]
+    batch = learned
     learned = Dictionary(Counter(dictionary.pairs)) if dictionary else Dictionary()
     if reference is not None:
         alignment = align(text, reference)
@@ -252,6 +256,8 @@ def repair(text: str, reference: str | None = None, dictionary: Dictionary | Non
         model_changes = _model_changes(text, regions, scored, scorer.model.repair_threshold, taken)
         changes += model_changes
         changes += _dictionary_changes(text, regions, scored, learned, taken)
+        if batch is not None:  # a batch's pairs: seen often, but far likelier here all the same
+            changes += _learned_changes(text, regions, batch, tables, taken, min_gain=BATCH_LEARNED_MIN_GAIN)
         if reference is None:  # the detector's own confident swaps teach it the spinner's habits
             for c in model_changes:
                 learned.add(c.before, c.after, count=1, self_taught=True)
@@ -355,12 +361,14 @@ def _dictionary_changes(text: str, regions, scored, learned: Dictionary,
 
 
 def _learned_changes(text: str, regions, learned: Dictionary, tables, taken: list[tuple[int, int]],
-                     min_count: int = 1) -> list[Change]:
+                     min_count: int = 1, min_gain: float | None = None) -> list[Change]:
     """Known swaps undone wherever they are left and the broad model prefers the original in context.
 
     The more often a pair was seen, the less the context must prefer the original: ``LEARNED_MIN_GAIN``
     (log10) divided by the count (a pair seen ten times is undone wherever the original fits at
-    least as well)."""
+    least as well). ``min_gain``: one threshold whatever the count (pairs learned across a batch,
+    whose count says nothing about this text: ``BATCH_LEARNED_MIN_GAIN``, measured on the batch
+    set of ``benchmarks/batch_learning.py``, where at ten times true pairs also undid natural uses)."""
     from detector.detection.features import replacement_gains
 
     sites = []
@@ -376,7 +384,8 @@ def _learned_changes(text: str, regions, learned: Dictionary, tables, taken: lis
     order = sorted(zip(sites, gains), key=lambda x: (-len(text[x[0][0] : x[0][1]].split()),
                                                      -np.nan_to_num(x[1], nan=-9)))
     for (start, end, after, count), gain in order:
-        if gain >= LEARNED_MIN_GAIN / count and gain > 0 and _free(taken, start, end):
+        need = LEARNED_MIN_GAIN / count if min_gain is None else min_gain
+        if gain >= need and gain > 0 and _free(taken, start, end):
             taken.append((start, end))
             out.append(Change(start, end, text[start:end], after, "learned", round(float(1 - 10 ** -gain), 3), count))
     return out
