@@ -22,8 +22,10 @@ A sentence's score is ``1 - (1 - q) * prod(1 - rule)``, where ``q`` is the model
 rescaled so that the model's sentence threshold maps to ``SPAN_FROM``; sentences from ``SPAN_FROM``
 are spans, with the words the model finds changed. The document score is the larger of the
 model's (its mean log-odds, rescaled so that the model's document threshold maps to
-``DAMAGED_FROM``; texts of fewer than ``MIN_SENTENCES`` sentences get none) and the signs' (their
-summed strength beyond what a clean article shows, :func:`doc_score`).
+``DAMAGED_FROM``) and the signs' (their summed strength beyond what a clean article shows,
+:func:`doc_score`). A text of fewer than ``MIN_SENTENCES`` sentences gets no document verdict: its
+score is its strongest sentence's (so one damaged sentence scores from ``SPAN_FROM``) and its
+verdict ``too-short``, as the spinning score does for short texts.
 """
 
 from __future__ import annotations
@@ -207,7 +209,7 @@ def roundtrip_damage_many(texts: list[str], model: MTDamageModel | None = None,
     first = 0
     for k, (i, doc) in enumerate(zip(busy, docs)):
         n = len(found[i])
-        spans, kinds = [], {}
+        spans, kinds, best = [], {}, 0.0
         for j, (s, e, rules) in enumerate(found[i]):
             p = float(assessed.sentences[first + j])
             strengths = [strength for strength, _ in rules]
@@ -215,6 +217,7 @@ def roundtrip_damage_many(texts: list[str], model: MTDamageModel | None = None,
                 kind = reason.split(" ", 1)[1] if reason.startswith("'") else reason
                 kinds[kind] = max(kinds.get(kind, 0.0), strength)
             score = combine(p, strengths, model.sentence_threshold)
+            best = max(best, score)
             if score < SPAN_FROM:
                 continue
             reasons = [reason for _, reason in rules][:3]
@@ -227,8 +230,12 @@ def roundtrip_damage_many(texts: list[str], model: MTDamageModel | None = None,
         model_score = model.document_score(assessed.sentences[first : first + n])
         from_model = _sigmoid(model_score - model.document_threshold) if n >= MIN_SENTENCES else 0.0
         from_signs = doc_score(sum(kinds.values()), n)
-        score = max(from_model, from_signs)
-        out[i] = {"score": round(score, 4), "verdict": "damaged" if score >= DAMAGED_FROM else "clean",
+        if n < MIN_SENTENCES:  # too short for a document verdict: the strongest sentence's score stands for it
+            score, verdict = max(best, from_signs), "too-short"
+        else:
+            score = max(from_model, from_signs)
+            verdict = "damaged" if score >= DAMAGED_FROM else "clean"
+        out[i] = {"score": round(score, 4), "verdict": verdict,
                   "sentences": n, "model_score": round(model_score, 4), "signs_score": round(from_signs, 4),
                   "spans": spans}
         first += n

@@ -132,7 +132,8 @@ def print_damage(damage: dict, color: bool) -> None:
 
     for kind, label in labels.items():
         found = damage.get(kind)
-        if not found or (not found["spans"] and (found["score"] == 0 or found.get("verdict") == "clean")):
+        quiet = found and (found["score"] == 0 or found.get("verdict") in ("clean", "too-short"))
+        if not found or (not found["spans"] and quiet):
             continue  # nothing to show: no spans, and no damage verdict
         extra = f" ({', '.join(found['languages'])})" if found.get("languages") else ""
         verdict = f", {found['verdict']}" if "verdict" in found else ""

@@ -129,9 +129,19 @@ def test_the_clean_paragraph_scores_below_its_round_trip():
     assert damaged > clean
 
 
-def test_short_text_gets_sentence_spans_but_no_model_verdict():
-    found = roundtrip_damage(CASES["pairs"][1][1])
-    assert found["sentences"] == 1 and found["verdict"] == "clean" and found["model_score"] is not None
+def test_short_text_gets_its_sentence_score_and_the_verdict_too_short():
+    damaged, clean = roundtrip_damage(CASES["pairs"][1][1]), roundtrip_damage(CASES["pairs"][1][0])
+    assert damaged["sentences"] == 1 and damaged["verdict"] == "too-short" and damaged["model_score"] is not None
+    assert damaged["score"] > 0.0 and damaged["score"] > clean["score"]
+    # the score is the sentence's own: a span's score when a span is found
+    assert [s["score"] for s in damaged["spans"]] in ([], [damaged["score"]])
+    assert clean["verdict"] == "too-short" and not clean["spans"]
+
+
+def test_two_sentences_score_as_their_stronger_one():
+    one = roundtrip_damage(CASES["pairs"][1][1])
+    two = roundtrip_damage(CASES["pairs"][3][0] + " " + CASES["pairs"][1][1])
+    assert two["sentences"] == 2 and two["verdict"] == "too-short" and two["score"] == pytest.approx(one["score"])
 
 
 def test_empty_text_has_no_damage():
