@@ -34,7 +34,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from detector.detection.features import FEATURE_NAMES, Encoded, concat, encode, token_features
+from detector.detection import features as spin_features
+from detector.detection.features import Encoded, concat, encode, token_features
 from detector.lexicon.tables import BOUNDARY, UNK, Tables
 
 COMMON_ZIPF = 4.0  # a word this frequent or more counts as common (an unseen pair of two of them is telling)
@@ -46,7 +47,16 @@ UNKNOWN_LOGPROB = -8.0  # log10 probability given to words the broad model does 
 WORD_EXTRA = ["lm_logprob", "lm_lift_own", "lm_known", "swap_gain_next", "swap_gain_prev", "drop_gain",
               "bigram_surprise_next", "bigram_surprise_prev", "trigram_surprise_start", "trigram_surprise_centre",
               "trigram_surprise_end", "position", "sentence_words"]
-WORD_FEATURES = [*FEATURE_NAMES, *WORD_EXTRA]
+# The spinning detector's per-word features the MT models were trained with, frozen by name: the
+# spinning detector appends features to its FEATURE_NAMES, and these models take only these columns.
+SPIN_FEATURES = ["zipf", "unknown", "stop", "capital_mid", "prev_boundary", "next_boundary", "n_candidates",
+                 "candidate_zipf_gain", "article_slip", "prev_zipf", "next_zipf", "in_degree", "wiki_left",
+                 "wiki_right", "wiki_gain", "wiki_gain_left", "wiki_gain_right", "wiki_unseen_left",
+                 "wiki_unseen_right", "wiki_unigram", "wiki_unigram_gain", "trigram", "unseen_trigram",
+                 "trigram_left", "trigram_right", "lm_lift", "lm_right_lift", "lm_unlisted_left", "lm_unlisted_right",
+                 "lm_gain", "lm_gain_centre", "lm_gain_right", "in_phrase", "phrase_gain", "neighbour_gain",
+                 "best_gain", "neighbour_lift"]
+WORD_FEATURES = [*SPIN_FEATURES, *WORD_EXTRA]
 SENTENCE_FEATURES = [
     "log_words",
     # broad model, over words it knows
@@ -150,7 +160,8 @@ def evidence(doc: Encoded, tables: Tables, segment: np.ndarray, n: int, features
     segment = np.asarray(segment, dtype=np.int64)
     keep = segment >= 0
     if features is None:
-        features = token_features(doc, tables) if len(doc.word_positions) else np.zeros((0, len(FEATURE_NAMES)))
+        names = spin_features.FEATURE_NAMES
+        features = token_features(doc, tables) if len(doc.word_positions) else np.zeros((0, len(names)))
     words = _word_rows(doc, tables, features)
     seg = segment[keep]
     rows = words[keep]
@@ -165,6 +176,25 @@ def evidence(doc: Encoded, tables: Tables, segment: np.ndarray, n: int, features
     positions = doc.word_positions[keep]
     tokens = [doc.tokens[p] for p in positions.tolist()] if doc.tokens else []
     return Evidence(X.astype(np.float32), rows.astype(np.float32), seg, positions, tokens)
+
+
+def spin_columns(features: np.ndarray) -> np.ndarray:
+    """The ``SPIN_FEATURES`` columns of the spinning detector's token features (whose columns are
+    its current ``FEATURE_NAMES``, which may have grown since these models were trained).
+
+    >>> spin_columns(np.arange(len(spin_features.FEATURE_NAMES) + 2)[None, :]).shape
+    (1, 37)
+    """
+    names = spin_features.FEATURE_NAMES
+    if features.shape[1] < len(names):
+        raise ValueError(f"token features have {features.shape[1]} columns, FEATURE_NAMES {len(names)}")
+    if names[: len(SPIN_FEATURES)] == SPIN_FEATURES:
+        return features[:, : len(SPIN_FEATURES)]
+    try:
+        index = [names.index(name) for name in SPIN_FEATURES]
+    except ValueError as err:
+        raise ValueError(f"the spinning features lost one the machine-translation model needs: {err}") from err
+    return features[:, index]
 
 
 def _neighbours(doc: Encoded):
@@ -188,7 +218,7 @@ def _word_rows(doc: Encoded, tables: Tables, features: np.ndarray) -> np.ndarray
     out = np.zeros((m, len(WORD_FEATURES)), dtype=np.float64)
     if not m:
         return out
-    out[:, : len(FEATURE_NAMES)] = features
+    out[:, : len(SPIN_FEATURES)] = spin_columns(features)
     lm = tables.lm
     p2, p1, w, n1, n2, n3 = _neighbours(doc)
     word = w >= 2  # vocabulary words (not numbers, not unknown)

@@ -175,3 +175,29 @@ def test_damage_in_a_batch_equals_damage_alone(seed_texts):
     for text, result in zip(texts, batch):
         assert result.extra["damage"] == damage(text)
         assert result.score == pytest.approx(Scorer().score(text).score, abs=1e-9)  # spinning: alike alone or batched
+
+
+def test_a_spinning_feature_appended_to_feature_names_does_not_change_mt_outputs(monkeypatch):
+    """The spinning detector appends features to FEATURE_NAMES; the MT models take theirs by name."""
+    import numpy as np
+
+    from detector.damage import mt_features
+    from detector.detection import features as spin
+
+    texts = [CASES["damaged_document"], CASES["clean"]["news"], CASES["pairs"][1][1]]
+    model = get_mt_model()
+    before = model.assess([p for pair in CASES["pairs"] for p in pair])
+    reports = [roundtrip_damage(t) for t in texts]
+    original = spin.token_features
+
+    def grown(doc, tables, *args, **kwargs):
+        rows = original(doc, tables, *args, **kwargs)
+        return np.hstack([rows, np.full((len(rows), 1), 123.0)])
+
+    monkeypatch.setattr(spin, "FEATURE_NAMES", [*spin.FEATURE_NAMES, "a_new_collocation_feature"])
+    monkeypatch.setattr(spin, "token_features", grown)
+    monkeypatch.setattr(mt_features, "token_features", grown)
+    after = model.assess([p for pair in CASES["pairs"] for p in pair])
+    assert after.evidence.words.shape == before.evidence.words.shape
+    assert np.array_equal(after.sentences, before.sentences) and np.array_equal(after.words, before.words)
+    assert [roundtrip_damage(t) for t in texts] == reports
