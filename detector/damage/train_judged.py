@@ -198,7 +198,7 @@ synthetic perturbations of Google Translate output). Sentences: {sets}; {t['majo
 trained on): the language pairs {held}; and every research-only set (Google's MQM of WMT zh-en,
 WMT QE 2022/23 zh/he/km/ps-en, the literary MQM set), whose systems are all unseen.
 
-Results on the held-out data are in `benchmarks/results/mt_damage.md`.
+Results on the held-out data are in `benchmarks/results/mt_judged.md` (`python benchmarks/mt_damage.py --judged`).
 
 Reproduce: `detector train-judged --corpus ../shared/corpus -o detector/data/mtjudged --seed {meta['seed']}`.
 """
