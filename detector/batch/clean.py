@@ -143,9 +143,11 @@ def _init_worker(config: CleanConfig) -> None:
         model = load_model(config.model_dir)
         model.compile()  # natively compiled trees when lleaves is installed (detector[fast]); else LightGBM
         if config.damage:
+            from detector.damage.judged_model import get_judged_model
             from detector.damage.mt_model import get_mt_model
 
             get_mt_model().compile()
+            get_judged_model().compile()
         _WORKER["scorer"] = Scorer(model, config.threshold, damage=config.damage)
         _WORKER["dictionary"] = Dictionary.load(config.dictionary) if config.dictionary else None
     except DetectorError as err:  # reported by the first unit, as one line in the main process

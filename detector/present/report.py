@@ -143,6 +143,8 @@ def print_damage(damage: dict, color: bool) -> None:
         for span in found["spans"][:5]:
             text = span["text"] if len(span["text"]) <= 70 else span["text"][:67] + "..."
             click.echo(f"    {text!r}: {'; '.join(span['reasons'])}", color=color)
+            if span.get("second_translation", {}).get("gain", 0) > 0:
+                click.echo(f"      a second translation: {span['second_translation']['text']!r}", color=color)
             if span.get("words"):
                 words = ", ".join(f"{w['text']!r} ({w['reason']})" for w in span["words"][:3])
                 click.echo(f"      words the translation likely changed: {words}", color=color)

@@ -146,7 +146,7 @@ def test_two_sentences_score_as_their_stronger_one():
 
 def test_empty_text_has_no_damage():
     assert roundtrip_damage("") == {"score": 0.0, "verdict": "clean", "sentences": 0, "model_score": None,
-                                    "signs_score": 0.0, "spans": []}
+                                    "judged_score": None, "signs_score": 0.0, "spans": []}
 
 
 def test_damaged_round_trip_model_is_refused(tmp_path):
