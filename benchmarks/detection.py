@@ -31,6 +31,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import sentences
 from common import ROOT, write_results
 from sklearn.metrics import roc_auc_score
 
@@ -153,6 +154,7 @@ def main() -> None:
         for rate in RATES:
             scores, c = mixed(rate, None if g == "all" else g)
             row[f"auc_{rate}"] = auc(clean_scores[m], scores)
+            row[f"tpr_{rate}"] = float((scores >= model.threshold).mean()) if len(scores) else float("nan")
             counts = counts + c
         row["span_p"], row["span_r"], row["span_f1"] = prf(counts)
         per_corpus[g] = row
@@ -161,6 +163,8 @@ def main() -> None:
     for name in TRAINED + HELD_OUT_SPINNERS:
         counts = np.sum([c for rate in RATES for _, _, c in spun[(name, rate)]], axis=0)
         row = {f"auc_{rate}": auc(clean_scores, np.array([s for _, s, _ in spun[(name, rate)]])) for rate in RATES}
+        row.update({f"tpr_{rate}": float(np.mean([s >= model.threshold for _, s, _ in spun[(name, rate)]]))
+                    for rate in RATES})
         row["auc_all"] = auc(clean_scores, np.array([s for rate in RATES for _, s, _ in spun[(name, rate)]]))
         # span F1 averaged over held-out corpora (each corpus's F1 over all rates)
         f1s = []
@@ -172,26 +176,32 @@ def main() -> None:
         row["held_out"] = name in HELD_OUT_SPINNERS
         per_spinner[name] = row
 
-    head = ("| corpus | docs | words | FPR @thr | AUC 0.02 | AUC 0.05 | AUC 0.1 | AUC 0.2 | span P | span R | span F1 "
-            "| shown / 100 clean words |")
+    head = ("| corpus | docs | words | FPR @thr | AUC 0.02 | AUC 0.05 | AUC 0.1 | AUC 0.2 | TPR 0.02 | TPR 0.05 | "
+            "TPR 0.1 | TPR 0.2 | span P | span R | span F1 | shown / 100 clean words |")
     table = [f"Model {model.label}: document threshold {model.threshold:.4f}, span threshold "
              f"{model.span_threshold}, display threshold {model.display_threshold}. Held-out corpora (never "
-             f"trained on), each document untouched and spun at each rate; AUC with training spinners mixed.", "",
-             head, "|" + " --- |" * 12]
+             f"trained on), each document untouched and spun at each rate; AUC, and TPR at the default threshold, "
+             f"with training spinners mixed.", "", head, "|" + " --- |" * 16]
     for g, r in per_corpus.items():
         table.append(f"| {g} | {r['documents']} | {r['words']:,} | {r['fpr']:.4f} | {r['auc_0.02']:.4f} | "
-                     f"{r['auc_0.05']:.4f} | {r['auc_0.1']:.4f} | {r['auc_0.2']:.4f} | {r['span_p']:.3f} | "
+                     f"{r['auc_0.05']:.4f} | {r['auc_0.1']:.4f} | {r['auc_0.2']:.4f} | {r['tpr_0.02']:.3f} | "
+                     f"{r['tpr_0.05']:.3f} | {r['tpr_0.1']:.3f} | {r['tpr_0.2']:.3f} | {r['span_p']:.3f} | "
                      f"{r['span_r']:.3f} | {r['span_f1']:.3f} | {r['shown_per_100']:.3f} |")
     table += ["", "Per spinner, all held-out corpora (held-out spinners were never used in training):", "",
-              "| spinner | AUC 0.02 | AUC 0.05 | AUC 0.1 | AUC 0.2 | AUC all | span P | span R | span F1 | "
-              "span F1, mean over corpora |", "|" + " --- |" * 10]
+              "| spinner | AUC 0.02 | AUC 0.05 | AUC 0.1 | AUC 0.2 | AUC all | TPR 0.02 | TPR 0.05 | span P | span R | "
+              "span F1 | span F1, mean over corpora |", "|" + " --- |" * 12]
     for name, r in per_spinner.items():
         label = f"{name} (held out)" if r["held_out"] else name
         table.append(f"| {label} | {r['auc_0.02']:.4f} | {r['auc_0.05']:.4f} | {r['auc_0.1']:.4f} | "
-                     f"{r['auc_0.2']:.4f} | {r['auc_all']:.4f} | {r['span_p']:.3f} | {r['span_r']:.3f} | "
+                     f"{r['auc_0.2']:.4f} | {r['auc_all']:.4f} | {r['tpr_0.02']:.3f} | {r['tpr_0.05']:.3f} | "
+                     f"{r['span_p']:.3f} | {r['span_r']:.3f} | "
                      f"{r['span_f1']:.3f} | {r['span_f1_mean_over_corpora']:.3f} |")
     f1_all = float(np.mean([per_spinner[n]["span_f1_mean_over_corpora"] for n in TRAINED + HELD_OUT_SPINNERS]))
     table += ["", f"Span F1 averaged over held-out corpora and all spinners: {f1_all:.3f}"]
+
+    sentence_figures, sentence_table = sentences.run(scorer, TRAINED + HELD_OUT_SPINNERS, spin_config, args.corpus,
+                                                     per_corpus=sentences.PER_CORPUS // (4 if args.quick else 1))
+    table += sentence_table
 
     seeds = {}
     table += ["", "| seed | score | verdict | spans (JSON) | spans shown |", "| --- | --- | --- | --- | --- |"]
@@ -218,6 +228,7 @@ def main() -> None:
         write_results("detection", {"model": model.label, "threshold": model.threshold,
                                     "display_threshold": model.display_threshold, "per_corpus": per_corpus,
                                     "per_spinner": per_spinner, "span_f1_mean": f1_all, "seeds": seeds,
+                                    "single_sentences": sentence_figures,
                                     "throughput": speed, "model_load_s": load_s}, text)
 
 

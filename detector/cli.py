@@ -79,13 +79,14 @@ def spin(file: str, rate: float, seed: int, thesaurus: str, fmt: str, show: bool
 
 @cli.command()
 @click.option("--corpus", type=click.Path(path_type=Path, file_okay=False), required=True,
-              help="The corpus folder (../shared/corpus): Wikipedia is counted; Wikipedia, Reuters, Amazon trained on.")
+              help="The corpus folder (../shared/corpus): Wikipedia and science abstracts counted; Wikipedia, Reuters, "
+                   "Amazon, science trained on.")
 @click.option("-o", "--out", type=click.Path(path_type=Path), required=True, help="Model folder to write.")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--per-genre", type=click.IntRange(20), default=None,
               help="Documents of each genre for the token model (default 2500; fewer for quick runs).")
 @click.option("--counts", "counts_cache", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="Keep the Wikipedia n-gram counts in this .npz and reuse them (counting takes minutes).")
+              help="Keep the n-gram counts in this .npz and reuse them (counting takes minutes).")
 def train(corpus: Path, out: Path, seed: int, per_genre: int | None, counts_cache: Path | None) -> None:
     """Train a detector model by spinning clean text of several genres (see detector/detection/train.py)."""
     from detector.detection.train import TrainConfig

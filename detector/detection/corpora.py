@@ -10,10 +10,12 @@ Whole genres are kept out of training, so that every quality figure can be given
 the model never saw:
 
 * **Counted** (the n-gram tables, :mod:`detector.lexicon.counts`): Wikipedia 2015 and the 2018-21
-  slice, except one article in ten (by a hash of its id), which is kept for training text.
+  slice, and 28M words of scientific abstracts (arXiv 2024-26, ACL Anthology 2016-25 without the
+  CC BY-NC LREC venues, ClinicalTrials.gov 1990s), except one article or abstract in ten (by a hash
+  of its id), which is kept for training text.
 * **Trained on** (spun and labelled, :data:`TRAINING`): those Wikipedia articles (encyclopedic),
-  Reuters ``TRAIN`` (1987 newswire) and Amazon product reviews (informal, 1997-2006). Reuters and
-  Amazon are research-only: the model card says so.
+  Reuters ``TRAIN`` (1987 newswire), Amazon product reviews (informal, 1997-2006) and those
+  abstracts (science). Reuters and Amazon are research-only: the model card says so.
 * **Held out** (:data:`HELD_OUT`, never read by training): OneStopEnglish level ``adv`` (Guardian
   news features, 2013-16), GUM (23 spoken and written genres, reported in four groups), PLOS
   (biomedical science) and Stack Exchange coffee and beer (Q&A), plus Reuters ``TEST``.
@@ -37,7 +39,11 @@ from pathlib import Path
 from detector.errors import InputError
 
 WIKIPEDIA = ("wikipedia-en-2015/wikipedia-en-2015.jsonl.gz", "wikipedia-en-2021-slice/wikipedia-en-2021-slice.jsonl.gz")
-TRAINING = ("wikipedia", "reuters", "amazon")
+# scientific prose counted beside Wikipedia (PLOS stays held out); ACL's LREC venues are CC BY-NC: left out
+SCIENCE = ("arxiv-abstracts-2025/arxiv-abstracts-2025.jsonl.gz",
+           "acl-anthology-abstracts/acl-anthology-abstracts.jsonl.gz",
+           "clinicaltrials-gov-1990s/clinicaltrials-gov-1990s.jsonl.gz")
+TRAINING = ("wikipedia", "reuters", "amazon", "science")
 HELD_OUT = ("onestopenglish", "gum", "plos", "stackexchange", "reuters-test")
 PARTS = (("token", 0.7), ("docs", 0.85), ("calibration", 1.0))
 GUM_GROUPS = {
@@ -96,6 +102,36 @@ def wikipedia_articles(root: Path, counted: bool) -> Iterator[tuple[str, str]]:
                 yield str(record["id"]), record["text"]
 
 
+def lrec(venue: object) -> bool:
+    """ACL Anthology venues published by ELRA under CC BY-NC (LREC: ``L16``, ``2020.lrec``...).
+
+    >>> lrec("2022.lrec"), lrec("L16"), lrec("2023.acl")
+    (True, True, False)
+    """
+    v = str(venue or "")
+    return "lrec" in v.lower() or (len(v) == 3 and v[0] == "L" and v[1:].isdigit())
+
+
+def science_abstracts(root: Path, counted: bool) -> Iterator[tuple[str, str]]:
+    """(id, text) of the scientific abstracts in the counts (``counted``) or kept from them (one in ten,
+    by a hash of the id: training text of the ``science`` genre)."""
+    for name in SCIENCE:
+        for record in _records(root / name):
+            if lrec(record.get("venue")):
+                continue
+            if kept_from_counts(str(record["id"])) != counted:
+                yield str(record["id"]), record["text"]
+
+
+def counted_texts(root: Path) -> Iterator[str]:
+    """Every text the n-gram tables count: Wikipedia and the scientific abstracts, less what is kept
+    for training."""
+    for _, text in wikipedia_articles(root, counted=True):
+        yield text
+    for _, text in science_abstracts(root, counted=True):
+        yield text
+
+
 def excerpts(doc_id: str, text: str, rng: random.Random, max_words: int = 1500) -> Iterator[Document]:
     """Excerpts of whole paragraphs, each of a random length (log-uniform 40 to ``max_words`` words)."""
     paragraphs = [p for p in text.split("\n") if len(p.split()) >= 8]
@@ -126,6 +162,8 @@ def training_documents(root: Path, min_words: int = 25, seed: int = 0,
                       / "articles.jsonl") if r.get("lewissplit") == "TRAIN" and len(r["body"].split()) >= min_words]
     out["amazon"] = [Document(str(r["id"]), "amazon", r["text"]) for r in _records(root / "amazon-reviews-mds"
                      / "amazon-reviews-mds.jsonl") if len(r["text"].split()) >= min_words]
+    out["science"] = [Document(i, "science", t) for i, t in science_abstracts(root, counted=False)
+                      if len(t.split()) >= min_words]
     if per_genre:
         out = {g: rng.sample(docs, min(per_genre, len(docs))) for g, docs in out.items()}
     return out

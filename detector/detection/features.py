@@ -47,8 +47,11 @@ CORPUS_FEATURES = ["wiki_unigram", "wiki_unigram_gain", "trigram", "unseen_trigr
 LM_FEATURES = ["lm_lift", "lm_right_lift", "lm_unlisted_left", "lm_unlisted_right", "lm_gain", "lm_gain_centre",
                "lm_gain_right"]
 PHRASE_FEATURES = ["in_phrase", "phrase_gain"]
+COLLOCATION_FEATURES = ["colloc_surprise_left", "colloc_surprise_right", "colloc_pair_gain", "colloc_pair_count",
+                        "colloc_tri_gain"]
 FEATURE_NAMES = (BASE_FEATURES + [f"{s}_{f}" for s in SOURCES for f in SOURCE_FEATURES] + CORPUS_FEATURES
-                 + LM_FEATURES + PHRASE_FEATURES + ["neighbour_gain", "best_gain", "neighbour_lift"])
+                 + LM_FEATURES + PHRASE_FEATURES + ["neighbour_gain", "best_gain", "neighbour_lift"]
+                 + COLLOCATION_FEATURES)
 LM_NEUTRAL_LIFT = 1.0  # the lift of a typical clean word (log10), given to words the model does not know
 
 
@@ -212,7 +215,88 @@ def token_features(doc: Encoded, tables: Tables, ctx: Context | None = None,
     if m:  # the last word as if another text followed (as in a batch), so a text scores alike alone or batched
         neighbour_lift[-1] = min(neighbour_lift[-1], LM_NEUTRAL_LIFT)
     cols += [neighbour, best_gain, neighbour_lift]
+    cols += list(collocation_evidence(doc, tables, ctx, prev2, next2))
     return np.column_stack([np.asarray(c, dtype=np.float32) for c in cols])
+
+
+PAIR_CANDIDATES = 6  # candidates of each word tried when both words of a pair may have been replaced
+MIN_COLLOCATION = 1.0  # log10(1 + count): a variant seen fewer than about 10 times is no collocation
+COVERED = 2.0  # log10(1 + count): a word seen fewer than about 100 times in the counts gives no evidence
+
+
+def collocation_evidence(doc: Encoded, tables: Tables, ctx: Context, prev2: np.ndarray | None = None,
+                         next2: np.ndarray | None = None) -> tuple[np.ndarray, ...]:
+    """Is the text's own pair or triple rare where a variant with candidate originals is a frequent
+    collocation? ("input esteems": never counted; "input values": thousands of times.)
+
+    Per word position, from the counted corpus (log10 counts):
+
+    * ``surprise_left`` / ``surprise_right``: how much rarer the pair with the word before (after) is
+      than if the two words were independent: ``log E[count] - log(1 + count)``, 0 unless both words
+      are well covered (a word the counts barely know is no evidence);
+    * ``pair_gain`` / ``pair_count``: the best variant of the pair with the word after *or* before in
+      which one or both words are replaced by candidate originals ("input esteems" -> "input values",
+      "counterfeit consciousness" -> "artificial intelligence"): its count over the pair's own, and
+      its count, when it is a collocation (seen about ten times or more) and the own pair of two
+      content words is not (a rare word is allowed: a spinner's rare synonym is the case; the
+      tree weighs it by the word's own frequency);
+    * ``tri_gain``: the best variant of the triple centred on the word with the word replaced, over
+      the triple's own count, when the variant is a collocation.
+    """
+    m = len(ctx.word)
+    if prev2 is None or next2 is None:
+        prev2, next2 = _second_neighbours(doc)
+    uni = tables.unigrams
+    log_total = tables.log_tokens
+    covered = uni[ctx.word] >= COVERED
+
+    def surprise(other: np.ndarray, own_pair: np.ndarray) -> np.ndarray:
+        ok = covered & (other >= 0) & (uni[np.maximum(other, 0)] >= COVERED)
+        expected = uni[ctx.word] + uni[np.maximum(other, 0)] - log_total
+        return np.where(ok, np.clip(expected - own_pair, -3.0, 6.0), 0.0).astype(np.float32)
+
+    left = tables.bigram("wiki", ctx.prev, ctx.word)
+    right = tables.bigram("wiki", ctx.word, ctx.next)
+    out_surprise_left = surprise(ctx.prev, left)
+    out_surprise_right = surprise(ctx.next, right)
+
+    # the triple with the word replaced by a candidate original
+    tri_own = tables.trigram(ctx.prev, ctx.word, ctx.next)
+    cand_tri = tables.trigram(ctx.prev[ctx.owner], ctx.cand, ctx.next[ctx.owner])
+    cand_tri = np.where(cand_tri >= MIN_COLLOCATION, cand_tri, 0.0)
+    best_tri, _ = segment_max(cand_tri, ctx.counts, 0.0, argmax=False)
+    tri_gain = np.where(best_tri > 0, np.maximum(best_tri - tri_own, 0.0), 0.0).astype(np.float32)
+
+    # pairs of adjacent content words, one or both replaced by a candidate original: only where the
+    # own pair is rarer than its words' frequencies lead one to expect (both words well covered)
+    pair_gain = np.zeros(m, dtype=np.float32)
+    pair_count = np.zeros(m, dtype=np.float32)
+    if m > 1:
+        content = ~tables.stop[ctx.word] & (ctx.word > UNK)
+        adjacent = (doc.word_positions[1:] == doc.word_positions[:-1] + 1) & (right[:-1] < MIN_COLLOCATION)
+        adjacent &= content[:-1] & content[1:] & ((ctx.counts[:-1] > 0) | (ctx.counts[1:] > 0))
+        first = np.flatnonzero(adjacent)
+        if len(first):
+            k = PAIR_CANDIDATES + 1  # the word itself, then its candidates
+            starts = np.cumsum(ctx.counts) - ctx.counts
+            grid = np.arange(k - 1)
+
+            def options(rows: np.ndarray) -> np.ndarray:
+                ok = grid[None, :] < ctx.counts[rows][:, None]
+                cands = np.where(ok, ctx.cand[np.minimum(starts[rows][:, None] + grid, len(ctx.cand) - 1)], -1)
+                return np.column_stack([ctx.word[rows], cands])
+
+            a, b = options(first), options(first + 1)
+            counts = tables.bigram("wiki", np.repeat(a, k, axis=1).ravel(), np.tile(b, (1, k)).ravel())
+            counts = counts.reshape(len(first), k * k)
+            counts[:, 0] = 0.0  # the own pair
+            best = counts.max(axis=1)
+            gain = np.where(best >= MIN_COLLOCATION, best - right[first], 0.0).astype(np.float32)
+            value = np.where(best >= MIN_COLLOCATION, best, 0.0).astype(np.float32)
+            for rows in (first, first + 1):
+                pair_gain[rows] = np.maximum(pair_gain[rows], gain)
+                pair_count[rows] = np.maximum(pair_count[rows], value)
+    return out_surprise_left, out_surprise_right, pair_gain, pair_count, tri_gain
 
 
 def _second_neighbours(doc: Encoded) -> tuple[np.ndarray, np.ndarray]:

@@ -84,6 +84,10 @@ class Model:
     info: dict = field(default_factory=dict)
     cand_model: BoostedTrees | None = None  # ranks candidate originals (None: a fixed formula)
     display_threshold: float = 0.5
+    # texts of fewer scored words than ``short_words`` (a sentence or three) show spans from this one:
+    # alone, a lone odd word has no document to be weighed against, so it needs more evidence
+    display_threshold_short: float | None = None
+    short_words: int = 80
     repair_threshold: float = 0.5  # span score x suggestion confidence from which a repair changes words
     context_model: BoostedTrees | None = None  # second stage: a word's probability in its document's light
 
@@ -123,6 +127,12 @@ class Model:
         """Predict with natively compiled trees when lleaves is installed (:meth:`BoostedTrees.compile`)."""
         done = [m.compile() for m in (self.token_model, self.context_model, self.cand_model) if m is not None]
         return bool(done) and all(done)
+
+    def display_threshold_for(self, words: int) -> float:
+        """The display threshold of a text of ``words`` scored words."""
+        if self.display_threshold_short is not None and words < self.short_words:
+            return max(self.display_threshold, self.display_threshold_short)
+        return self.display_threshold
 
     @property
     def label(self) -> str:
@@ -174,6 +184,7 @@ class Model:
             "doc_model": self.doc_model.to_dict(),
             "threshold": self.threshold, "span_threshold": self.span_threshold,
             "display_threshold": self.display_threshold, "repair_threshold": self.repair_threshold,
+            "display_threshold_short": self.display_threshold_short, "short_words": self.short_words,
             "min_words": self.min_words,
             "base_rate": self.base_rate,
             "info": self.info,
@@ -254,6 +265,9 @@ def _load(folder: Path) -> Model:
             doc_model=MonotoneLogistic.from_dict(data["doc_model"]),
             threshold=float(data["threshold"]), span_threshold=float(data["span_threshold"]),
             display_threshold=float(data["display_threshold"]), repair_threshold=float(data["repair_threshold"]),
+            display_threshold_short=(float(data["display_threshold_short"])
+                                     if data.get("display_threshold_short") is not None else None),
+            short_words=int(data.get("short_words", 80)),
             tables=Tables.load(folder / "tables.npz"), min_words=int(data.get("min_words", 25)),
             base_rate=float(data["base_rate"]),
             cand_model=_load_trees(folder, data["cand_model"]) if data.get("cand_model") else None,

@@ -137,6 +137,15 @@ class Scorer:
         known_share = (known + numbers) / (n + numbers) if n else 0.0
         return _Prepared(doc, is_english(n, latin / (latin + other), function_share, known_share))
 
+    def token_probabilities(self, texts: Sequence[str]) -> list[np.ndarray]:
+        """Each text's word probabilities of being spun (one per scored word), as ``score_many`` computes them."""
+        docs = [encode(t, self.model.tables) for t in texts]
+        joined, _, rows = concat(docs)
+        if not len(joined.word_positions):
+            return [np.zeros(0) for _ in texts]
+        probs = self.model.token_probs(token_features(joined, self.model.tables), rows)
+        return [probs[rows[i] : rows[i + 1]] for i in range(len(texts))]
+
     def score(self, text: str, id: object = None) -> ScoreResult:
         return self.score_many([text], [id])[0]
 
@@ -175,7 +184,7 @@ class Scorer:
             n = int(rows[i + 1] - rows[i])
             label = self.model.label
             extra = {"damage": damages[i]} if self.damage else {}
-            shown_from = self.model.display_threshold
+            shown_from = self.model.display_threshold_for(n)
             if not p.english:
                 results.append(ScoreResult(text, 0.0, "not-english", (), label, n, ids[i], extra, shown_from))
                 continue

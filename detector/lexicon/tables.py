@@ -108,6 +108,7 @@ class Tables:
     in_degree: np.ndarray  # log(1 + number of words the thesauri may replace with this word)
     hashed: dict | None = None  # IntHashTable per source and "trigrams"; built (or read from the cache) on use
     _lm: object = None
+    _log_tokens: float | None = None
 
     def __post_init__(self) -> None:
         # words that take "an" (for article slips); "uni..."/"one" take "a" despite the vowel
@@ -128,6 +129,14 @@ class Tables:
 
             self._lm = BroadLM.for_vocabulary(self.vocab)
         return self._lm
+
+    @property
+    def log_tokens(self) -> float:
+        """log10 of the number of tokens counted (from the unigram counts)."""
+        if self._log_tokens is None:
+            total = float(np.sum(10.0 ** self.unigrams.astype(np.float64) - 1.0))
+            self._log_tokens = float(np.log10(max(total, 1.0)))
+        return self._log_tokens
 
     def candidates(self, word_id: int) -> np.ndarray:
         return self.cand_ids[self.cand_ptr[word_id] : self.cand_ptr[word_id + 1]]

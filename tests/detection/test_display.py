@@ -46,13 +46,22 @@ def test_json_keeps_every_span_with_its_score_and_shown_is_a_subset(scorer):
     spun = spin(TEXT, rate=0.3, seed=2).text
     result = scorer.score(spun)
     data = result.to_dict()
-    assert data["display_threshold"] == load_model().display_threshold
+    assert data["display_threshold"] == load_model().display_threshold_for(result.words)
     scores = [s["score"] for s in data["spans"]]
     assert all(score >= load_model().span_threshold - 1e-4 for score in scores)
     shown = result.shown_spans
     assert set(shown) <= set(result.spans)
     assert all(s.score >= result.display_threshold for s in shown)
     assert all(s.score < result.display_threshold for s in set(result.spans) - set(shown))
+
+
+def test_short_texts_show_spans_from_their_own_threshold(scorer):
+    model = load_model()
+    short = scorer.score(spin(TEXT, rate=0.3, seed=2).text)
+    long = scorer.score(" ".join([TEXT] * 8))
+    assert short.words < model.short_words <= long.words
+    assert short.display_threshold == max(model.display_threshold, model.display_threshold_short or 0.0)
+    assert long.display_threshold == model.display_threshold
 
 
 def test_terminal_shows_only_spans_over_the_display_threshold(scorer, tmp_path, capsys):
