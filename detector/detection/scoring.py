@@ -35,7 +35,12 @@ from detector.detection.features import (
     token_features,
 )
 from detector.detection.model import Model, load_model
-from detector.detection.suggestions import logit, ranked_candidates, suggestion_probability
+from detector.detection.suggestions import (
+    logit,
+    ranked_candidates,
+    rechoose_phrase_originals,
+    suggestion_probability,
+)
 from detector.lexicon.tables import BOUNDARY, NUM
 from detector.spinner.spinner import carry_case
 from detector.text.language import FUNCTION_WORDS, KNOWN_ZIPF, is_english
@@ -208,6 +213,7 @@ class Scorer:
         tables = self.model.tables
         words = tables.vocab.words
         table = tables.phrases
+        swaps = rechoose_phrase_originals(joined, tables, swaps, positions)
         useful = np.nonzero(swaps.gain > 0)[0]  # phrase swaps the model prefers, by start
         swap_starts = swaps.start[useful]
         pending = []

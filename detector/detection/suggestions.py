@@ -112,7 +112,7 @@ class SuggestionCalibrator:
 
     def probability(self, X: np.ndarray) -> np.ndarray:
         X = np.asarray(X, dtype=np.float64).reshape(-1, len(SUGGESTION_FEATURES))
-        z = ((X - self.mean) / self.scale) @ self.coef + self.intercept
+        z = (((X - self.mean) / self.scale) * self.coef).sum(axis=1) + self.intercept  # row by row: batch-proof
         return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
 
     def to_dict(self) -> dict:
@@ -287,3 +287,82 @@ def card_section(model) -> str:
             f"{found['accuracy']:.1%} of {found['suggestions']} shown suggestions were exactly the original, and "
             f"{found['true_spans_with_suggestion']:.1%} of shown spans covering a substitution had one "
             f"(target {found['target']:.0%}). Recalibrate with `python scripts/calibrate_suggestions.py`.\n")
+
+
+# -- phrase originals, the way a spinner makes them ---------------------------------------------
+PHRASE_PRIOR = 1 / np.log(10)  # log10 of a uniform choice among an original's alternatives, per unit of ln(1 + n)
+_SOURCE_COUNTS: dict[int, np.ndarray] = {}
+
+
+def _alternative_counts(tables) -> np.ndarray:
+    """For each original of the phrase table (an index into its originals): how many alternatives a
+    spinner has for it, so how rarely it picks any one (the spun phrases listing it, plus a single
+    word's own alternatives). Computed once per table."""
+    from detector.lexicon.phrases import sequence_hash
+
+    table = tables.phrases
+    key = id(table)
+    if key not in _SOURCE_COUNTS:
+        lengths = np.diff(table.orig_ptr)
+        cols = [np.where(k < lengths, table.orig_ids[np.minimum(table.orig_ptr[:-1] + k, len(table.orig_ids) - 1)], -1)
+                for k in range(4)]
+        _, inverse, counts = np.unique(sequence_hash(cols), return_inverse=True, return_counts=True)
+        n = counts[inverse].astype(np.float64)
+        single = lengths == 1
+        n[single] += np.expm1(tables.in_degree[table.orig_ids[table.orig_ptr[:-1][single]]])
+        _SOURCE_COUNTS[key] = n
+    return _SOURCE_COUNTS[key]
+
+
+def rechoose_phrase_originals(doc: Encoded, tables, swaps, positions: np.ndarray):
+    """``swaps`` (:func:`~detector.detection.features.phrase_swaps`) with the original of each
+    occurrence that overlaps ``positions`` chosen as a spinner would have made it: the broad model's
+    gain (log10) minus the log10 of the original's number of alternatives (a spinner that picks
+    uniformly makes "telephone numbers" from "phone numbers", which has two, far more often than
+    from "numbers", which has dozens). Only originals the model finds likelier than the phrase
+    (gain > 0) compete; the gain reported is the chosen one's."""
+    from detector.detection.features import PAD, PhraseSwaps, _sequence_logprob, _window_rows
+
+    live = np.nonzero((swaps.gain > 0) & (swaps.best >= 0))[0]
+    if len(live) and len(positions):
+        pos = np.asarray(positions)
+        ends = swaps.start[live] + swaps.length[live]
+        lo = np.searchsorted(pos, swaps.start[live])
+        live = live[(lo < len(pos)) & (pos[np.minimum(lo, len(pos) - 1)] < ends)]
+    if not len(live):
+        return swaps
+    table, lm, ids = tables.phrases, tables.lm, doc.ids
+    n = len(ids)
+
+    def at(p: np.ndarray) -> np.ndarray:
+        return np.where((p >= 0) & (p < n), ids[np.clip(p, 0, n - 1)], -1)
+
+    start, length = swaps.start[live], swaps.length[live]
+    which = np.searchsorted(table.cand_ptr, swaps.best[live], side="right") - 1
+    p1, n1 = at(start - 1), at(start + length)
+    p2 = np.where(p1 >= 0, at(start - 2), -1)
+    n2 = np.where(n1 >= 0, at(start + length + 1), PAD)
+    n1 = np.where(n1 >= 0, n1, PAD)
+    own_seq = np.stack([at(start + k) for k in range(4)], axis=1)
+    counts = table.cand_ptr[which + 1] - table.cand_ptr[which]
+    owner = np.repeat(np.arange(len(live)), counts)
+    cand = np.repeat(table.cand_ptr[which], counts) + (np.arange(int(counts.sum()))
+                                                       - np.repeat(np.cumsum(counts) - counts, counts))
+    cand_len = table.orig_ptr[cand + 1] - table.orig_ptr[cand]
+    cand_seq = np.stack([np.where(k < cand_len, table.orig_ids[np.minimum(table.orig_ptr[cand] + k,
+                                                                          len(table.orig_ids) - 1)], PAD)
+                         for k in range(4)], axis=1)
+    own = _sequence_logprob(lm, _window_rows(p2, p1, own_seq, length, n1, n2))
+    scores = _sequence_logprob(lm, _window_rows(p2[owner], p1[owner], cand_seq, cand_len, n1[owner], n2[owner]))
+    known = lm.known
+    cand_ok = np.all(np.where(np.arange(4) < cand_len[:, None], known[np.maximum(cand_seq, 0)], True), axis=1)
+    gain = np.where(cand_ok, scores - own[owner], -np.inf)
+    key = np.where(gain > 0, gain - PHRASE_PRIOR * np.log1p(_alternative_counts(tables)[cand]), -np.inf)
+    best, gains = swaps.best.copy(), swaps.gain.copy()
+    firsts = np.cumsum(counts) - counts
+    for k in range(len(live)):
+        a, m = int(firsts[k]), int(counts[k])
+        j = a + int(np.argmax(key[a : a + m]))
+        if np.isfinite(key[j]):
+            best[live[k]], gains[live[k]] = cand[j], np.float32(gain[j])
+    return PhraseSwaps(swaps.start, swaps.length, gains, best)
