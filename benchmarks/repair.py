@@ -140,11 +140,15 @@ def seed_check(seeds: dict[str, str], scorer: Scorer) -> dict:
     for c in fixed.changes:
         by_source[c.source] = by_source.get(c.source, 0) + 1
     paragraph = next((p for p in fixed.text.split("\n") if "to register" in p), "")
+    start = seeds["000"].find("Whereas many")
+    end = seeds["000"].find("\n", start)
+    why = [f"{x.text!r}: {x.why}" for x in fixed.left if start <= x.start < end]
     return {"changes": len(fixed.changes), "by_source": by_source, "left": left,
             "note_kept": fixed.text.startswith("(This Jan. 15 story has been corrected"),
             "paragraph_11": paragraph.strip()[:200],
             "paragraph_11_restored": "allow foreign phone numbers to register" in paragraph,
-            "paragraph_11_spun_words_left": [w for w in ("permit", "overseas", "telephone") if w in paragraph.split()]}
+            "paragraph_11_spun_words_left": [w for w in ("permit", "overseas", "telephone") if w in paragraph.split()],
+            "paragraph_11_left_why": why}
 
 
 def main() -> None:
@@ -214,7 +218,8 @@ def main() -> None:
     table = ["(a) seed 000 with 001 as reference: " + f"{seed['changes']} changes {seed['by_source']}; left in the "
              f"repaired text: {seed['left']}; correction note kept: {seed['note_kept']}; paragraph 11 reads 'allow "
              f"foreign phone numbers to register': {seed['paragraph_11_restored']}, spun words left in it: "
-             f"{seed['paragraph_11_spun_words_left']} ({seed['paragraph_11']!r})", "",
+             f"{seed['paragraph_11_spun_words_left']} ({seed['paragraph_11']!r}); what repair says it left there: "
+             f"{'; '.join(seed['paragraph_11_left_why']) or 'nothing'}", "",
              f"(b) held-out corpora, {len(texts)} documents (cut at {MAX_WORDS} words), spun at {RATES} by each "
              "spinner; without a reference unless said", "",
              "| spinner | corpus | substitutions | restored exactly | multi-word swaps | multi-word restored | "

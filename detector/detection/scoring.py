@@ -36,6 +36,8 @@ from detector.detection.features import (
 )
 from detector.detection.model import Model, load_model
 from detector.detection.suggestions import (
+    INFLECTED_PENALTY,
+    inflected_context,
     logit,
     ranked_candidates,
     rechoose_phrase_originals,
@@ -156,7 +158,9 @@ class Scorer:
         doc_scores = self.model.doc_model.predict_proba(np.vstack(doc_rows))
         flagged = np.nonzero(probs_all >= self.model.span_threshold)[0]
         if len(flagged):  # the candidate model ranks the possible originals of flagged words
-            best, sure, margin = ranked_candidates(tables, ctx, flagged, joined, self.model.cand_model)
+            sub, sub_doc, added = inflected_context(tables, ctx, joined, flagged)
+            best, sure, margin = ranked_candidates(tables, sub, np.arange(len(flagged)), sub_doc,
+                                                   self.model.cand_model, added * INFLECTED_PENALTY)
             spans_by_doc = self._spans(prepared, joined, token_offsets, rows, features, probs_all, flagged, best, sure,
                                        swaps, margin)
         damages = (damage_many(list(texts), [p.doc for p in prepared],

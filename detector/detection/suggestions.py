@@ -31,6 +31,7 @@ probability in ``"suggestion_confidence"``).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import random
 import re
@@ -55,8 +56,8 @@ def logit(p) -> np.ndarray:
     return np.log(p / (1 - p))
 
 
-def ranked_candidates(tables, ctx: Context, rows: np.ndarray, doc: Encoded,
-                      ranker=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def ranked_candidates(tables, ctx: Context, rows: np.ndarray, doc: Encoded, ranker=None,
+                      penalty: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """For the given word positions: the best candidate original (-1: none), the candidate model's
     probability for it, and its margin (log-odds) over the runner-up.
 
@@ -84,6 +85,8 @@ def ranked_candidates(tables, ctx: Context, rows: np.ndarray, doc: Encoded,
         X, _, _ = candidate_features(doc, tables, ctx, rows, pick, counts)
         prob = ranker.predict_proba(X).astype(np.float64)
         key = logit(prob) - PRIOR_WEIGHT * tables.in_degree[cand]
+        if penalty is not None:
+            key = key - penalty[pick]
     else:
         prob = np.zeros(len(pick))
         key = score[keep]
@@ -366,3 +369,66 @@ def rechoose_phrase_originals(doc: Encoded, tables, swaps, positions: np.ndarray
         if np.isfinite(key[j]):
             best[live[k]], gains[live[k]] = cand[j], np.float32(gain[j])
     return PhraseSwaps(swaps.start, swaps.length, gains, best)
+
+
+# -- candidates inflected to match ----------------------------------------------------------------
+_FORMS = {"n": ("plural",), "v": ("3sg", "past", "ing")}
+MAX_INFLECTED = 24  # candidates per word once inflected forms are added
+INFLECTED_PENALTY = 2.0  # log-odds taken off an added form (chosen on calibration text: neutral for spinners
+# that inflect, +2 to +5 points of right candidates for naive ones)
+
+
+@functools.lru_cache(maxsize=65_536)
+def _inflected_forms(word: str) -> tuple[str, ...]:
+    """Inflected forms of ``word`` read as a noun or verb lemma ("purchase" -> "purchases",
+    "purchased", "purchasing"); none when it is not a lemma."""
+    from detector.lexicon.lexicon import get_lexicon
+    from detector.lexicon.morphology import inflect_word
+
+    lex = get_lexicon()
+    out = []
+    for pos, tags in _FORMS.items():
+        if lex.is_lemma(word, pos):
+            out += [inflect_word(word, pos, tag, lex) for tag in tags]
+    return tuple(dict.fromkeys(f for f in out if f != word and " " not in f))
+
+
+@functools.lru_cache(maxsize=65_536)
+def _is_base_form(word: str) -> bool:
+    from detector.lexicon.lexicon import get_lexicon
+    from detector.lexicon.morphology import analyze_word
+
+    readings = analyze_word(word, get_lexicon())
+    return bool(readings) and all(r.tag == "base" for r in readings)
+
+
+def inflected_context(tables, ctx: Context, doc: Encoded, rows: np.ndarray) -> tuple[Context, Encoded, np.ndarray]:
+    """The context of the given word positions alone, where a word in its base form (as a naive
+    spinner pastes a thesaurus entry: "buy" for "purchased") also takes its candidates' inflected
+    forms as candidates. Returns a :class:`Context` and an :class:`Encoded` whose positions are
+    ``rows`` in order (rank them with ``np.arange(len(rows))``), and which candidates were added."""
+    rows = np.asarray(rows, dtype=np.int64)
+    words, index = tables.vocab.words, tables.vocab.index
+    lists, own_counts = [], []
+    starts = np.cumsum(ctx.counts) - ctx.counts
+    for r in rows.tolist():
+        own = ctx.cand[starts[r] : starts[r] + ctx.counts[r]].tolist()
+        own_counts.append(len(own))
+        w = int(ctx.word[r])
+        if w > 1 and own and _is_base_form(words[w]):
+            seen = set(own) | {w}
+            for c in list(own):
+                for form in _inflected_forms(words[c]):
+                    i = index.get(form)
+                    if i is not None and i not in seen:
+                        own.append(i)
+                        seen.add(i)
+            own = own[:MAX_INFLECTED]
+        lists.append(own)
+    counts = np.array([len(x) for x in lists], dtype=np.int64)
+    cand = np.array([c for x in lists for c in x], dtype=np.int64)
+    added = np.array([k >= n for x, n in zip(lists, own_counts) for k in range(len(x))], dtype=bool)
+    owner = np.repeat(np.arange(len(rows)), counts)
+    sub = Context(ctx.word[rows], ctx.prev[rows], ctx.next[rows], counts, owner, cand)
+    return (sub, Encoded(doc.text, doc.tokens, doc.ids, doc.capital, doc.word_positions[rows], doc.other_letters),
+            added)
