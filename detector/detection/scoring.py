@@ -30,7 +30,6 @@ from detector.detection.features import (
     context,
     encode,
     phrase_swaps,
-    replacement_gains,
     segment_max,
     token_features,
 )
@@ -42,6 +41,7 @@ from detector.detection.suggestions import (
     ranked_candidates,
     rechoose_phrase_originals,
     suggestion_probability,
+    word_gains,
 )
 from detector.lexicon.tables import BOUNDARY, NUM
 from detector.spinner.spinner import carry_case
@@ -247,6 +247,7 @@ class Scorer:
             parts, changed, confidence = [], False, 1.0
             pieces: list[tuple[int, int, str, float]] = []
             kinds: list[str] = []
+            word_at: list[tuple[int, int, int]] = []  # (piece, joined position, candidate id) of word pieces
             # evidence for the calibrator (SUGGESTION_FEATURES)
             word_logits, margins, phrase_gains, options, piece_logits, priors = [], [], [], [], [], []
             capital_mid, kept = 0.0, 0
@@ -288,6 +289,7 @@ class Scorer:
                     changed = True
                     confidence = min(confidence, float(sure[r]))
                     sure_piece = float(probs[flagged[r]] * sure[r])
+                    word_at.append((len(pieces), t, cand))
                     pieces.append((offsets[t - base][0], offsets[t - base][1], after, sure_piece))
                     kinds.append("word")
                     word_logits.append(float(logit(sure[r])))
@@ -304,7 +306,7 @@ class Scorer:
                         float(hi - lo + 1), max(priors, default=0.0))
             pending.append({"doc": d, "start": start, "end": end, "score": float(span_score[g]),
                             "candidate": "".join(parts) if changed else None, "raw": confidence if changed else 0.0,
-                            "pieces": tuple(pieces), "kinds": kinds, "evidence": evidence,
+                            "pieces": tuple(pieces), "kinds": kinds, "evidence": evidence, "word_at": word_at,
                             "gain": float(gain_max[g]) > 0 or bool(chosen),
                             "rare": doc.tokens[int(group[int(zgain_arg[g])]) - base] if zgain_max[g] >= 1.0 else None,
                             "slip": slip[g] > 0,
@@ -318,19 +320,18 @@ class Scorer:
         shown = [p["candidate"] is not None and prob >= self.model.suggestion_threshold
                  for p, prob in zip(pending, probability.tolist())]
         # how much likelier the broad model finds each shown word replacement (the reasons' evidence)
-        asked: dict[int, list[tuple[int, int, str]]] = {}
-        for p, ok in zip(pending, shown):
-            if ok:
-                asked.setdefault(p["doc"], []).extend(piece[:3] for piece, kind in zip(p["pieces"], p["kinds"])
-                                                      if kind == "word")
-        gains = {(d, *c): float(g) for d, changes in asked.items()
-                 for c, g in zip(changes, replacement_gains(prepared[d].doc.text, tables, changes))}
+        asked = [(k, j, t, c) for k, (p, ok) in enumerate(zip(pending, shown)) if ok for j, t, c in p["word_at"]]
+        for p in pending:
+            p["gains"] = [float("nan")] * len(p["pieces"])
+        if asked:
+            found = word_gains(tables, joined, np.array([a[2] for a in asked]), np.array([a[3] for a in asked]))
+            for (k, j, _, _), g in zip(asked, found.tolist()):
+                pending[k]["gains"][j] = g
         for p, prob, ok in zip(pending, probability.tolist(), shown):
             doc = prepared[p["doc"]].doc
             span = Span(p["start"], p["end"], doc.text[p["start"] : p["end"]], p["score"], (),
                         p["candidate"] if ok else None, float(prob) if p["candidate"] is not None else 0.0,
                         p["pieces"], p["candidate"], p["evidence"])
-            p["gains"] = [gains.get((p["doc"], *piece[:3]), float("nan")) for piece in p["pieces"]]
             out.setdefault(p["doc"], []).append(replace(span, reasons=_reasons(span, doc.text, p)))
         return out
 

@@ -90,17 +90,13 @@ def ranked_candidates(tables, ctx: Context, rows: np.ndarray, doc: Encoded, rank
     else:
         prob = np.zeros(len(pick))
         key = score[keep]
+    group = np.repeat(np.arange(len(rows)), counts)
+    order = np.lexsort((-key, group))  # by row, best first (stable: the first of equals wins)
     starts = np.cumsum(counts) - counts
-    for k in range(len(rows)):  # at most SHORTLIST candidates each: a plain loop is cheap
-        a, n = int(starts[k]), int(counts[k])
-        if not n:
-            continue
-        local = key[a : a + n]
-        top = np.argsort(-local, kind="stable")
-        best[k] = cand[a + top[0]]
-        sure[k] = prob[a + top[0]]
-        if n > 1:
-            margin[k] = float(local[top[0]] - local[top[1]])
+    some, two = counts > 0, counts > 1
+    first = order[starts[some]]
+    best[some], sure[some] = cand[first], prob[first]
+    margin[two] = key[order[starts[two]]] - key[order[starts[two] + 1]]
     return best, sure, margin
 
 
@@ -374,6 +370,7 @@ def rechoose_phrase_originals(doc: Encoded, tables, swaps, positions: np.ndarray
 # -- candidates inflected to match ----------------------------------------------------------------
 _FORMS = {"n": ("plural",), "v": ("3sg", "past", "ing")}
 MAX_INFLECTED = 24  # candidates per word once inflected forms are added
+_EXPANDED: dict[int, dict[int, tuple[list[int], int]]] = {}  # per tables: word id -> (candidates, own count)
 INFLECTED_PENALTY = 2.0  # log-odds taken off an added form (chosen on calibration text: neutral for spinners
 # that inflect, +2 to +5 points of right candidates for naive ones)
 
@@ -409,22 +406,27 @@ def inflected_context(tables, ctx: Context, doc: Encoded, rows: np.ndarray) -> t
     ``rows`` in order (rank them with ``np.arange(len(rows))``), and which candidates were added."""
     rows = np.asarray(rows, dtype=np.int64)
     words, index = tables.vocab.words, tables.vocab.index
+    cache = _EXPANDED.setdefault(id(tables), {})
     lists, own_counts = [], []
     starts = np.cumsum(ctx.counts) - ctx.counts
     for r in rows.tolist():
-        own = ctx.cand[starts[r] : starts[r] + ctx.counts[r]].tolist()
-        own_counts.append(len(own))
         w = int(ctx.word[r])
-        if w > 1 and own and _is_base_form(words[w]):
-            seen = set(own) | {w}
-            for c in list(own):
-                for form in _inflected_forms(words[c]):
-                    i = index.get(form)
-                    if i is not None and i not in seen:
-                        own.append(i)
-                        seen.add(i)
-            own = own[:MAX_INFLECTED]
+        if w not in cache:
+            own = ctx.cand[starts[r] : starts[r] + ctx.counts[r]].tolist()
+            n = len(own)
+            if w > 1 and own and _is_base_form(words[w]):
+                seen = set(own) | {w}
+                for c in list(own):
+                    for form in _inflected_forms(words[c]):
+                        i = index.get(form)
+                        if i is not None and i not in seen:
+                            own.append(i)
+                            seen.add(i)
+                own = own[:MAX_INFLECTED]
+            cache[w] = (own, n)
+        own, n = cache[w]
         lists.append(own)
+        own_counts.append(n)
     counts = np.array([len(x) for x in lists], dtype=np.int64)
     cand = np.array([c for x in lists for c in x], dtype=np.int64)
     added = np.array([k >= n for x, n in zip(lists, own_counts) for k in range(len(x))], dtype=bool)
@@ -432,3 +434,21 @@ def inflected_context(tables, ctx: Context, doc: Encoded, rows: np.ndarray) -> t
     sub = Context(ctx.word[rows], ctx.prev[rows], ctx.next[rows], counts, owner, cand)
     return (sub, Encoded(doc.text, doc.tokens, doc.ids, doc.capital, doc.word_positions[rows], doc.other_letters),
             added)
+
+
+def word_gains(tables, doc: Encoded, positions: np.ndarray, replacements: np.ndarray) -> np.ndarray:
+    """How much likelier (log10) the broad model finds each token position of ``doc`` with the word
+    ``replacements[i]`` in place, on a window of two words either side (NaN where it does not know
+    either word): the evidence a word suggestion's reason gives."""
+    from detector.detection.features import window_scores
+
+    ids, n = doc.ids, len(doc.ids)
+    pos = np.asarray(positions, dtype=np.int64)
+
+    def at(p: np.ndarray) -> np.ndarray:
+        return np.where((p >= 0) & (p < n), ids[np.clip(p, 0, n - 1)], -1)
+
+    p2, p1, n1, n2 = at(pos - 2), at(pos - 1), at(pos + 1), at(pos + 2)
+    own_c, own_r = window_scores(tables.lm, p2, p1, ids[pos], n1, n2)
+    new_c, new_r = window_scores(tables.lm, p2, p1, np.asarray(replacements, dtype=np.int64), n1, n2)
+    return (new_c + new_r - own_c - own_r).astype(np.float64)
