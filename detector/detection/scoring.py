@@ -17,6 +17,7 @@ the verdict only applies a threshold to it, which callers may change.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
@@ -50,6 +51,8 @@ from detector.text.language import FUNCTION_WORDS, KNOWN_ZIPF, is_english
 VERDICTS = ("spun", "clean", "not-english", "too-short")
 MIN_SUGGESTION = 0.3  # candidate-model probability needed to suggest a word (else: a bigram gain)
 PHRASE_SUGGESTION_CONFIDENCE = 0.9  # the most a phrase swap's suggestion counts as (by how much likelier it is)
+NAMES_KEPT = True  # a capitalised word mid-sentence (a name) gets no single-word candidate...
+NAME_MIN_LOG = 2.0  # ...unless it makes a known name (a pair seen 100 times in Wikipedia) with its neighbour
 
 
 @dataclass(frozen=True)
@@ -187,6 +190,22 @@ class Scorer:
         table, words = self.model.tables.phrases, self.model.tables.vocab.words
         return " ".join(words[w] for w in table.orig_ids[table.orig_ptr[candidate] : table.orig_ptr[candidate + 1]])
 
+    def _known_name(self, joined, t: int, cand: int) -> bool:
+        """Whether candidate ``cand`` at joined position ``t`` makes a known name with a capitalised
+        neighbour ("Combined States" -> "United States"): the pair is common in Wikipedia
+        (``NAME_MIN_LOG``) and far commoner than with the word on the page."""
+        tables, ids, n = self.model.tables, joined.ids, len(joined.ids)
+        for a, b, other in ((t - 1, t, t - 1), (t, t + 1, t + 1)):
+            if not (0 <= other < n and joined.capital[other] and ids[other] >= 0):
+                continue
+            pair = (ids[a], cand) if other == a else (cand, ids[b])
+            own = (ids[a], ids[b])
+            found = float(tables.bigram("wiki", np.array([pair[0]]), np.array([pair[1]]))[0])
+            page = float(tables.bigram("wiki", np.array([own[0]]), np.array([own[1]]))[0])
+            if found >= NAME_MIN_LOG and found >= page + 1:
+                return True
+        return False
+
     def _spans(self, prepared, joined, token_offsets, rows, features, probs, flagged, best,
                sure, swaps, margin=None) -> dict[int, list[Span]]:
         """Merge flagged words that stand next to each other into spans, with reasons and suggestions.
@@ -282,7 +301,9 @@ class Scorer:
                     continue
                 r = row_of.get(t)
                 cand = int(best[r]) if r is not None else -1
-                name = r is not None and f[r, col["capital_mid"]] > 0  # a capitalised word mid-sentence
+                name = (NAMES_KEPT and cand >= 0 and f[r, col["capital_mid"]] > 0
+                        and _is_name(doc.text, offsets[t - base][0], offsets[t - 1 - base][1])
+                        and not self._known_name(joined, t, cand))
                 if cand >= 0 and not name and (sure[r] >= MIN_SUGGESTION or f[r, col["best_gain"]] > 0):
                     after = carry_case(original, words[cand])
                     parts.append(after)
@@ -334,6 +355,25 @@ class Scorer:
                         p["pieces"], p["candidate"], p["evidence"])
             out.setdefault(p["doc"], []).append(replace(span, reasons=_reasons(span, doc.text, p)))
         return out
+
+
+def _is_name(text: str, start: int, prev_end: int) -> bool:
+    """A capitalised word mid-sentence reads as a name: not at the start of a line (after a heading
+    with no full stop) and not in a line of capitalised words (a title).
+
+    >>> _is_name("He met Grace there.", 7, 6), _is_name("Heading" + chr(10) + "Users like it", 8, 7)
+    (True, False)
+    >>> _is_name("Chinese Users Welcome Refugees", 8, 7)
+    False
+    """
+    if "\n" in text[prev_end:start]:
+        return False
+    a, b = text.rfind("\n", 0, start) + 1, text.find("\n", start)
+    words = _WORDS.findall(text[a : b if b >= 0 else len(text)])
+    return sum(w[0].isupper() for w in words) < 0.6 * len(words)
+
+
+_WORDS = re.compile(r"[^\W\d_][\w'-]*")
 
 
 def _times(gain: float) -> str:

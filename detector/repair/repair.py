@@ -30,7 +30,9 @@ and a confidence:
   detector already doubts need no evidence from the context).
 
 A repair never touches a word that is neither an aligned substitution, nor flagged, nor a known
-swap that the context prefers undone.
+swap that the context prefers undone. With a reference, :attr:`RepairResult.left` says what text
+without a counterpart keeps although it looks spun (a shown span with no sure original, a learned
+swap the context does not prefer enough), and why.
 """
 
 from __future__ import annotations

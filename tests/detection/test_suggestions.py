@@ -125,3 +125,14 @@ def test_judging_a_suggestion_against_the_original():
     cut = choose_threshold(outcomes, target=0.9)
     assert 0.4 < cut < 0.5  # about 55 shown from there, 50 of them right
     assert choose_threshold(outcomes, target=1.01) == 0.99
+
+
+def test_a_capitalised_word_mid_sentence_gets_no_suggestion_unless_a_listed_phrase():
+    scorer = with_threshold(0.0)  # every candidate shown: only the rule for names can hide one
+    lower = ("Customers of the app welcomed refugees on Wednesday, as Beijing stated it inspired stronger ties with "
+             "different nations.")
+    upper = lower.replace("different", "Different")
+    assert any(s.candidate and "different" in s.text for s in scorer.score(lower).spans)
+    assert all(s.candidate is None for s in scorer.score(upper).spans if "Different" in s.text)
+    named = scorer.score("China has for years tightly managed its Nice Firewall, as the state media said.")
+    assert any(s.suggestion == "Great Firewall" for s in named.spans)  # a known spun name, whole
