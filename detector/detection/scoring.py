@@ -192,17 +192,29 @@ class Scorer:
 
     def _known_name(self, joined, t: int, cand: int) -> bool:
         """Whether candidate ``cand`` at joined position ``t`` makes a known name with a capitalised
-        neighbour ("Combined States" -> "United States"): the pair is common in Wikipedia
-        (``NAME_MIN_LOG``) and far commoner than with the word on the page."""
+        neighbour, next to it or one word away ("Combined States" -> "United States", "Secretary of
+        Province" -> "Secretary of State"): the pair or triple is common in Wikipedia (``NAME_MIN_LOG``)
+        and far commoner than with the word on the page."""
         tables, ids, n = self.model.tables, joined.ids, len(joined.ids)
-        for a, b, other in ((t - 1, t, t - 1), (t, t + 1, t + 1)):
-            if not (0 <= other < n and joined.capital[other] and ids[other] >= 0):
+
+        def capital(i: int) -> bool:
+            return 0 <= i < n and bool(joined.capital[i]) and ids[i] >= 0
+
+        def count(seq: list[int]) -> float:
+            cols = [np.array([x]) for x in seq]
+            return float((tables.bigram("wiki", *cols) if len(seq) == 2 else tables.trigram(*cols))[0])
+
+        shapes = [(t - 1, t), (t, t + 1)]
+        if t >= 2 and ids[t - 1] >= 0:
+            shapes.append((t - 2, t - 1, t))
+        if t + 2 < n and ids[t + 1] >= 0:
+            shapes.append((t, t + 1, t + 2))
+        for shape in shapes:
+            other = shape[0] if shape[-1] == t else shape[-1]
+            if not capital(other):
                 continue
-            pair = (ids[a], cand) if other == a else (cand, ids[b])
-            own = (ids[a], ids[b])
-            found = float(tables.bigram("wiki", np.array([pair[0]]), np.array([pair[1]]))[0])
-            page = float(tables.bigram("wiki", np.array([own[0]]), np.array([own[1]]))[0])
-            if found >= NAME_MIN_LOG and found >= page + 1:
+            found = count([cand if i == t else int(ids[i]) for i in shape])
+            if found >= NAME_MIN_LOG and found >= count([int(ids[i]) for i in shape]) + 1:
                 return True
         return False
 
