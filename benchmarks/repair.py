@@ -1,7 +1,7 @@
 """Repair benchmark: substitutions restored exactly, multi-word swaps, clean words left alone.
 
     python benchmarks/repair.py            # writes results/repair.{json,md}
-    python benchmarks/repair.py --quick    # fewer documents, no retrieval; not written
+    python benchmarks/repair.py --quick    # a quarter of the documents, no retrieval; written, marked quick
 
 (a) Seed 000 repaired with 001 as reference: changes by source, and whether any of the spinner's
 "customers", "Chinese language", "reminiscent of", "telephone number" is left anywhere (correction
@@ -18,6 +18,13 @@ damage repair does to text it should leave alone.
 
 (c) A sentence-level set: single sentences of the held-out corpora, each with exactly one swap (the
 first a spinner makes), repaired on their own, and the same sentences unspun.
+
+(e) Suggestions, in the same runs without a reference: over the spans shown to people (score at or
+over the display threshold), how many show a suggestion (a confident original, see
+``detector/detection/suggestions.py``), the share of shown suggestions that are exactly the original
+(judged by ``detector.detection.suggestions.judge``: the suggestion in the span's place gives the
+original's words there; a suggestion on a span that covers no substitution is wrong), and the
+share of true spans (shown spans covering a substitution) that get one.
 
 (d) Retrieval: every Reuters article indexed by immutable fingerprints (detector/repair/fingerprint.py);
 spun TEST articles are the queries; top-1 counts when the retrieved article has the same text as
@@ -40,6 +47,7 @@ from common import ROOT, reuters, write_results
 
 from detector.detection.corpora import HELD_OUT, default_root, held_out_documents
 from detector.detection.scoring import Scorer
+from detector.detection.suggestions import judge
 from detector.repair.align import sentence_spans
 from detector.repair.repair import repair
 from detector.spinner.spinner import Spinner, SpinResult, Substitution
@@ -81,6 +89,20 @@ def compare(original: str, spun: SpinResult | None, repaired: str) -> dict:
     return out
 
 
+def suggestion_counts(scored, spun: SpinResult) -> dict:
+    """Shown spans, true ones (covering a substitution), shown suggestions, right ones, and true
+    spans with a suggestion."""
+    out = {"shown": 0, "true": 0, "suggestions": 0, "right": 0, "true_suggested": 0}
+    for span in scored.shown_spans:
+        true, right = judge(span.start, span.end, span.suggestion, spun)
+        out["shown"] += 1
+        out["true"] += true
+        out["suggestions"] += span.suggestion is not None
+        out["right"] += right
+        out["true_suggested"] += true and span.suggestion is not None
+    return out
+
+
 def add(total: dict, part: dict) -> None:
     for k, v in part.items():
         total[k] = total.get(k, 0) + v
@@ -118,10 +140,15 @@ def seed_check(seeds: dict[str, str], scorer: Scorer) -> dict:
     for c in fixed.changes:
         by_source[c.source] = by_source.get(c.source, 0) + 1
     paragraph = next((p for p in fixed.text.split("\n") if "to register" in p), "")
+    start = seeds["000"].find("Whereas many")
+    end = seeds["000"].find("\n", start)
+    why = [f"{x.text!r}: {x.why}" for x in fixed.left if start <= x.start < end]
     return {"changes": len(fixed.changes), "by_source": by_source, "left": left,
             "note_kept": fixed.text.startswith("(This Jan. 15 story has been corrected"),
             "paragraph_11": paragraph.strip()[:200],
-            "paragraph_11_permits": "permit" in paragraph and "to register" in paragraph}
+            "paragraph_11_restored": "allow foreign phone numbers to register" in paragraph,
+            "paragraph_11_spun_words_left": [w for w in ("permit", "overseas", "telephone") if w in paragraph.split()],
+            "paragraph_11_left_why": why}
 
 
 def main() -> None:
@@ -148,6 +175,7 @@ def main() -> None:
     print(f"clean done ({time.perf_counter() - start:.0f} s)", file=sys.stderr)
 
     rows: dict[tuple[str, str, str], dict] = {}  # (mode, spinner, genre) -> counts
+    suggestion_rows: dict[tuple[str, str], dict] = {}  # (spinner, genre) -> suggestion counts
     for name in SPINNERS:
         for rate in RATES:
             spinner = Spinner(spin_config(name, rate, seed=3))
@@ -155,9 +183,12 @@ def main() -> None:
                 spun = spinner.spin(text, seed=i)
                 if not spun.substitutions:
                     continue
+                scored = scorer.score(spun.text)
                 for mode in ("given", "none"):
-                    fixed = repair(spun.text, reference=text if mode == "given" else None, scorer=scorer)
+                    fixed = repair(spun.text, reference=text if mode == "given" else None, scorer=scorer,
+                                   scored=scored)
                     add(rows.setdefault((mode, name, genre), {}), compare(text, spun, fixed.text))
+                add(suggestion_rows.setdefault((name, genre), {}), suggestion_counts(scored, spun))
         print(f"  {name} done ({time.perf_counter() - start:.0f} s)", file=sys.stderr)
 
     # sentence-level set: one swap per sentence, repaired on its own
@@ -185,8 +216,10 @@ def main() -> None:
 
     corpora = sorted(set(genres))
     table = ["(a) seed 000 with 001 as reference: " + f"{seed['changes']} changes {seed['by_source']}; left in the "
-             f"repaired text: {seed['left']}; correction note kept: {seed['note_kept']}; paragraph 11 keeps its "
-             f"statement: {seed['paragraph_11_permits']} ({seed['paragraph_11']!r})", "",
+             f"repaired text: {seed['left']}; correction note kept: {seed['note_kept']}; paragraph 11 reads 'allow "
+             f"foreign phone numbers to register': {seed['paragraph_11_restored']}, spun words left in it: "
+             f"{seed['paragraph_11_spun_words_left']} ({seed['paragraph_11']!r}); what repair says it left there: "
+             f"{'; '.join(seed['paragraph_11_left_why']) or 'nothing'}", "",
              f"(b) held-out corpora, {len(texts)} documents (cut at {MAX_WORDS} words), spun at {RATES} by each "
              "spinner; without a reference unless said", "",
              "| spinner | corpus | substitutions | restored exactly | multi-word swaps | multi-word restored | "
@@ -250,6 +283,31 @@ def main() -> None:
     table.append(f"\nThe same sentences unspun: {c['changed']} of {c['untouched']} words changed "
                  f"({share(c['changed'], c['untouched']):.2%}).")
     results["sentences"] = {**sentence_rows, "restored_all": share(all_sent["restored"], all_sent["subs"])}
+    table += ["", "(e) suggestions on the shown spans of the spun documents of (b), without a reference (suggestion "
+              f"threshold {scorer.model.suggestion_threshold}):", "",
+              "| spinner | corpus | shown spans | true spans | suggestions shown | exactly the original | "
+              "true spans with a suggestion | true spans with the right one |", "|" + " --- |" * 8]
+    results["suggestions"] = {}
+    pooled: dict[str, dict] = {}
+    for name in SPINNERS:
+        for genre in corpora:
+            r = suggestion_rows.get((name, genre))
+            if not r:
+                continue
+            add(pooled.setdefault("held-out" if name in HELD_OUT_SPINNERS else "trained", {}), r)
+            add(pooled.setdefault("all", {}), r)
+            label = f"{name} (held out)" if name in HELD_OUT_SPINNERS else name
+            table.append(f"| {label} | {genre} | {r['shown']} | {r['true']} | {r['suggestions']} | "
+                         f"{share(r['right'], r['suggestions']):.1%} | {share(r['true_suggested'], r['true']):.1%} | "
+                         f"{share(r['right'], r['true']):.1%} |")
+            results["suggestions"][f"{name}|{genre}"] = r
+    for key in ("trained", "held-out", "all"):
+        r = pooled.get(key)
+        if r:
+            table.append(f"| **{key} spinners, pooled** | all | {r['shown']} | {r['true']} | {r['suggestions']} | "
+                         f"{share(r['right'], r['suggestions']):.1%} | {share(r['true_suggested'], r['true']):.1%} | "
+                         f"{share(r['right'], r['true']):.1%} |")
+            results["suggestions"][f"pooled|{key}"] = r
     if not args.quick:
         found = retrieval([r["body"] for r in reuters("TEST", min_words=40)][:300])
         results["retrieval"] = found
@@ -260,10 +318,12 @@ def main() -> None:
                   "| --- | --- | --- | --- |"]
         table += [f"| {rate} | {found[rate]['top1']:.1%} | {found[rate]['minhash_top1']:.1%} | "
                   f"{found[rate]['ms_per_query']:.1f} |" for rate in ("0.1", "0.35")]
+    if args.quick:
+        table.insert(0, "**Quick run** (`--quick`): a quarter of the documents and sentences, no retrieval.\n")
+        results["quick"] = True
     text = "\n".join(table)
     print(text)
-    if not args.quick:
-        write_results("repair", results, text)
+    write_results("repair", results, text)
 
 
 class MinHash:

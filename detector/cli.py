@@ -316,6 +316,8 @@ def repair(file: str, reference_path: str | None, corpus_path: str | None, dicti
         ref = f", reference{found} similarity {result.reference['similarity']:.2f}"
     click.echo(f"\n-- {len(result.changes)} changes ({', '.join(f'{k} {v}' for k, v in counts.items())}){ref}",
                err=True)
+    for left in result.left:  # text without a counterpart in the reference: what stays, and why
+        click.echo(f"-- left {left.text!r}: {left.why}", err=True)
 
 
 @cli.command()

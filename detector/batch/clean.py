@@ -195,7 +195,7 @@ def _score_unit(shard: Shard, unit: Unit, state: Path, key: str) -> dict:
                 data[config.text_field] = record.text
             if config.mode == "repair":
                 fixed = None
-                worth = any(s.suggestion for s in result.spans) or _WORKER["dictionary"] is not None
+                worth = any(s.changes for s in result.spans) or _WORKER["dictionary"] is not None
                 if result.verdict != "not-english" and worth:  # a text with nothing to suggest stays as it is
                     fixed = run_repair(record.text, dictionary=_WORKER["dictionary"], scorer=scorer, scored=result)
                 changes = [c.to_dict() for c in fixed.changes] if fixed else []

@@ -4,7 +4,8 @@ Takes text and gives a :class:`~detector.detection.scoring.ScoreResult` (documen
 spans with reasons and suggested originals). Token features (:mod:`~detector.detection.features`)
 feed a LightGBM token model (:mod:`~detector.detection.trees`) and a logistic document model
 (:mod:`~detector.detection.linear`), loaded from a model folder (:mod:`~detector.detection.model`)
-and trained by :mod:`~detector.detection.train`. Open :mod:`detector.detection.scoring` first: it
+and trained by :mod:`~detector.detection.train`; :mod:`~detector.detection.suggestions` ranks a span's
+candidate originals and decides whether it is sure enough to show. Open :mod:`detector.detection.scoring` first: it
 is where documents and spans are scored.
 """
 

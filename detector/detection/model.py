@@ -26,6 +26,7 @@ import numpy as np
 
 from detector.detection.features import CANDIDATE_FEATURES, FEATURE_NAMES
 from detector.detection.linear import MonotoneLogistic
+from detector.detection.suggestions import DEFAULT_THRESHOLD, SuggestionCalibrator
 from detector.detection.trees import BoostedTrees
 from detector.errors import ModelError
 from detector.lexicon.tables import Tables
@@ -90,6 +91,8 @@ class Model:
     short_words: int = 80
     repair_threshold: float = 0.5  # span score x suggestion confidence from which a repair changes words
     context_model: BoostedTrees | None = None  # second stage: a word's probability in its document's light
+    suggestion_threshold: float = DEFAULT_THRESHOLD  # calibrated probability from which a span shows its original
+    suggestion_calibrator: SuggestionCalibrator | None = None  # that probability (None: the raw confidence)
 
     def word_probs(self, features: np.ndarray) -> np.ndarray:
         """First stage: the probability that each word was put there by a spinner, from its own features.
@@ -185,6 +188,8 @@ class Model:
             "threshold": self.threshold, "span_threshold": self.span_threshold,
             "display_threshold": self.display_threshold, "repair_threshold": self.repair_threshold,
             "display_threshold_short": self.display_threshold_short, "short_words": self.short_words,
+            "suggestion_threshold": self.suggestion_threshold,
+            "suggestion_calibrator": self.suggestion_calibrator.to_dict() if self.suggestion_calibrator else None,
             "min_words": self.min_words,
             "base_rate": self.base_rate,
             "info": self.info,
@@ -273,6 +278,9 @@ def _load(folder: Path) -> Model:
             cand_model=_load_trees(folder, data["cand_model"]) if data.get("cand_model") else None,
             context_model=_load_trees(folder, data["context_model"]) if data.get("context_model") else None,
             info=dict(data.get("info", {})),
+            suggestion_threshold=float(data.get("suggestion_threshold", DEFAULT_THRESHOLD)),
+            suggestion_calibrator=(SuggestionCalibrator.from_dict(data["suggestion_calibrator"])
+                                   if data.get("suggestion_calibrator") else None),
         )
     except (KeyError, TypeError, ValueError) as err:
         raise ModelError(f"model file {path} is damaged ({type(err).__name__}: {err})") from err

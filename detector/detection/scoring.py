@@ -17,6 +17,7 @@ the verdict only applies a threshold to it, which callers may change.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
@@ -26,7 +27,6 @@ from detector.damage.gather import damage_many
 from detector.detection.features import (
     FEATURE_NAMES,
     Encoded,
-    best_candidates,
     concat,
     context,
     encode,
@@ -35,13 +35,24 @@ from detector.detection.features import (
     token_features,
 )
 from detector.detection.model import Model, load_model
-from detector.lexicon.tables import NUM
+from detector.detection.suggestions import (
+    INFLECTED_PENALTY,
+    inflected_context,
+    logit,
+    ranked_candidates,
+    rechoose_phrase_originals,
+    suggestion_probability,
+    word_gains,
+)
+from detector.lexicon.tables import BOUNDARY, NUM
 from detector.spinner.spinner import carry_case
 from detector.text.language import FUNCTION_WORDS, KNOWN_ZIPF, is_english
 
 VERDICTS = ("spun", "clean", "not-english", "too-short")
 MIN_SUGGESTION = 0.3  # candidate-model probability needed to suggest a word (else: a bigram gain)
 PHRASE_SUGGESTION_CONFIDENCE = 0.9  # the most a phrase swap's suggestion counts as (by how much likelier it is)
+NAMES_KEPT = True  # a capitalised word mid-sentence (a name) gets no single-word candidate...
+NAME_MIN_LOG = 2.0  # ...unless it makes a known name (a pair seen 100 times in Wikipedia) with its neighbour
 
 
 @dataclass(frozen=True)
@@ -54,14 +65,17 @@ class Span:
     score: float
     reasons: tuple[str, ...]
     suggestion: str | None
-    suggestion_confidence: float = 0.0  # the candidate model's probability for the least sure word
-    # each replacement the suggestion is made of: (start, end, replacement, confidence), where
+    suggestion_confidence: float = 0.0  # calibrated probability that the candidate is the original
+    # each replacement the candidate is made of: (start, end, replacement, confidence), where
     # confidence = the word's probability of being spun x the probability that this is its original
     changes: tuple[tuple[int, int, str, float], ...] = ()
+    candidate: str | None = None  # the probable original, shown as ``suggestion`` only when confident
+    evidence: tuple[float, ...] = ()  # what the confidence is computed from (SUGGESTION_FEATURES)
 
     def to_dict(self) -> dict:
         return {"start": self.start, "end": self.end, "text": self.text, "score": round(self.score, 4),
-                "reasons": list(self.reasons), "suggestion": self.suggestion}
+                "reasons": list(self.reasons), "suggestion": self.suggestion,
+                "suggestion_confidence": round(self.suggestion_confidence, 4)}
 
 
 @dataclass(frozen=True)
@@ -173,9 +187,11 @@ class Scorer:
         doc_scores = self.model.doc_model.predict_proba(np.vstack(doc_rows))
         flagged = np.nonzero(probs_all >= self.model.span_threshold)[0]
         if len(flagged):  # the candidate model ranks the possible originals of flagged words
-            best, sure = best_candidates(tables, ctx, flagged, joined, self.model.cand_model)
+            sub, sub_doc, added = inflected_context(tables, ctx, joined, flagged)
+            best, sure, margin = ranked_candidates(tables, sub, np.arange(len(flagged)), sub_doc,
+                                                   self.model.cand_model, added * INFLECTED_PENALTY)
             spans_by_doc = self._spans(prepared, joined, token_offsets, rows, features, probs_all, flagged, best, sure,
-                                       swaps)
+                                       swaps, margin)
         damages = (damage_many(list(texts), [p.doc for p in prepared],
                                [features[rows[i] : rows[i + 1]] for i in range(len(prepared))])
                    if self.damage else [])
@@ -213,33 +229,68 @@ class Scorer:
         table, words = self.model.tables.phrases, self.model.tables.vocab.words
         return " ".join(words[w] for w in table.orig_ids[table.orig_ptr[candidate] : table.orig_ptr[candidate + 1]])
 
+    def _known_name(self, joined, t: int, cand: int) -> bool:
+        """Whether candidate ``cand`` at joined position ``t`` makes a known name with a capitalised
+        neighbour, next to it or one word away ("Combined States" -> "United States", "Secretary of
+        Province" -> "Secretary of State"): the pair or triple is common in Wikipedia (``NAME_MIN_LOG``)
+        and far commoner than with the word on the page."""
+        tables, ids, n = self.model.tables, joined.ids, len(joined.ids)
+
+        def capital(i: int) -> bool:
+            return 0 <= i < n and bool(joined.capital[i]) and ids[i] >= 0
+
+        def count(seq: list[int]) -> float:
+            cols = [np.array([x]) for x in seq]
+            return float((tables.bigram("wiki", *cols) if len(seq) == 2 else tables.trigram(*cols))[0])
+
+        shapes = [(t - 1, t), (t, t + 1)]
+        if t >= 2 and ids[t - 1] >= 0:
+            shapes.append((t - 2, t - 1, t))
+        if t + 2 < n and ids[t + 1] >= 0:
+            shapes.append((t, t + 1, t + 2))
+        for shape in shapes:
+            other = shape[0] if shape[-1] == t else shape[-1]
+            if not capital(other):
+                continue
+            found = count([cand if i == t else int(ids[i]) for i in shape])
+            if found >= NAME_MIN_LOG and found >= count([int(ids[i]) for i in shape]) + 1:
+                return True
+        return False
+
     def _spans(self, prepared, joined, token_offsets, rows, features, probs, flagged, best,
-               sure, swaps) -> dict[int, list[Span]]:
+               sure, swaps, margin=None) -> dict[int, list[Span]]:
         """Merge flagged words that stand next to each other into spans, with reasons and suggestions.
 
         A listed spun phrase that overlaps a span and that the broad model finds likelier with one of
-        its originals ("for the reason that" -> "because") is suggested whole, and the span grows to
-        cover it; other flagged words get their best single-word candidate."""
+        its originals ("for the reason that" -> "because") is the span's candidate for it, whole, and
+        the span grows to cover it; other flagged words take their best single-word candidate, except
+        capitalised words mid-sentence (names). The candidate is shown as the span's suggestion only
+        when its calibrated probability of being the original reaches the model's
+        ``suggestion_threshold`` (:mod:`detector.detection.suggestions`)."""
         positions = joined.word_positions[flagged]
         breaks = np.r_[True, positions[1:] != positions[:-1] + 1]
         group_starts = np.nonzero(breaks)[0]
         counts = np.diff(np.r_[group_starts, len(flagged)])
         f = features[flagged]
         col = _COLUMNS
+        margin = np.full(len(flagged), 5.0) if margin is None else margin
         span_score = np.maximum.reduceat(probs[flagged], group_starts)
         gain_key = np.maximum(f[:, col["lm_gain"]], f[:, col["wiki_gain"]])
-        _, gain_arg = segment_max(gain_key, counts, -1.0)
         gain_max = np.maximum.reduceat(gain_key, group_starts)
         zgain_max = np.maximum.reduceat(f[:, col["candidate_zipf_gain"]], group_starts)
         _, zgain_arg = segment_max(f[:, col["candidate_zipf_gain"]], counts, -1.0)
         slip = np.maximum.reduceat(f[:, col["article_slip"]], group_starts)
         unlisted = np.maximum.reduceat(f[:, col["lm_unlisted_left"]] * f[:, col["lm_unlisted_right"]], group_starts)
+        unlisted_arg = segment_max(f[:, col["lm_unlisted_left"]] * f[:, col["lm_unlisted_right"]], counts, -1.0)[1]
         neighbour = np.maximum.reduceat(f[:, col["neighbour_gain"]], group_starts)
         doc_of = np.searchsorted(rows, flagged[group_starts], side="right") - 1
-        words = self.model.tables.vocab.words
+        tables = self.model.tables
+        words = tables.vocab.words
+        table = tables.phrases
+        swaps = rechoose_phrase_originals(joined, tables, swaps, positions)
         useful = np.nonzero(swaps.gain > 0)[0]  # phrase swaps the model prefers, by start
         swap_starts = swaps.start[useful]
-        out: dict[int, list[Span]] = {}
+        pending = []
         for g, first in enumerate(group_starts.tolist()):
             d = int(doc_of[g])
             doc = prepared[d].doc
@@ -265,6 +316,11 @@ class Scorer:
             start, end = offsets[lo - base][0], offsets[hi - base][1]
             parts, changed, confidence = [], False, 1.0
             pieces: list[tuple[int, int, str, float]] = []
+            kinds: list[str] = []
+            word_at: list[tuple[int, int, int]] = []  # (piece, joined position, candidate id) of word pieces
+            # evidence for the calibrator (SUGGESTION_FEATURES)
+            word_logits, margins, phrase_gains, options, piece_logits, priors = [], [], [], [], [], []
+            capital_mid, kept = 0.0, 0
             t = lo
             while t <= hi:
                 if t > lo:
@@ -282,46 +338,130 @@ class Scorer:
                     inside = [probs[flagged[row_of[u]]] for u in range(t, last + 1) if u in row_of]
                     pieces.append((offsets[t - base][0], offsets[last - base][1], after,
                                    float(max(inside, default=0.0)) * likelier))
+                    kinds.append("phrase")
                     confidence = min(confidence, likelier)
+                    phrase_gains.append(float(swaps.gain[i]))
+                    which = int(np.searchsorted(table.cand_ptr, int(swaps.best[i]), side="right")) - 1
+                    options.append(float(np.log1p(table.cand_ptr[which + 1] - table.cand_ptr[which])))
+                    piece_logits.append(float(logit(max(inside, default=0.0))))
+                    mid = t > 0 and joined.ids[t - 1] != BOUNDARY
+                    if any(joined.capital[u] for u in range(t if not mid else t, last + 1)) and (mid or any(
+                            joined.capital[u] for u in range(t + 1, last + 1))):
+                        capital_mid = 1.0
                     t = last + 1
                     continue
                 r = row_of.get(t)
                 cand = int(best[r]) if r is not None else -1
-                if cand >= 0 and (sure[r] >= MIN_SUGGESTION or f[r, col["best_gain"]] > 0):
+                name = (NAMES_KEPT and cand >= 0 and f[r, col["capital_mid"]] > 0
+                        and _is_name(doc.text, offsets[t - base][0], offsets[t - 1 - base][1])
+                        and not self._known_name(joined, t, cand))
+                if cand >= 0 and not name and (sure[r] >= MIN_SUGGESTION or f[r, col["best_gain"]] > 0):
                     after = carry_case(original, words[cand])
                     parts.append(after)
                     changed = True
                     confidence = min(confidence, float(sure[r]))
                     sure_piece = float(probs[flagged[r]] * sure[r])
+                    word_at.append((len(pieces), t, cand))
                     pieces.append((offsets[t - base][0], offsets[t - base][1], after, sure_piece))
+                    kinds.append("word")
+                    word_logits.append(float(logit(sure[r])))
+                    margins.append(float(margin[r]))
+                    piece_logits.append(float(logit(probs[flagged[r]])))
+                    priors.append(float(tables.in_degree[cand]))
                 else:
                     parts.append(original)
+                    kept += r is not None
                 t += 1
-            suggestion = "".join(parts) if changed else None
-            reasons = []
-            arg = max(int(gain_arg[g]), 0)
-            token = doc.tokens[int(group[arg]) - base]
-            if chosen:
-                i = max(chosen.values(), key=lambda i: swaps.gain[i])
-                phrase_text = " ".join(doc.tokens[int(swaps.start[i]) - base : int(swaps.start[i] + swaps.length[i])
-                                                  - base])
-                reasons.append(f"'{phrase_text}' is a phrase spinners write for "
-                               f"'{self._original_text(int(swaps.best[i]))}', which fits here far better")
-            if gain_max[g] > 0 and best[first + arg] >= 0:
-                reasons.append(f"'{words[int(best[first + arg])]}' fits this context far better than '{token}'")
-            if zgain_max[g] >= 1.0:
-                reasons.append(f"'{doc.tokens[int(group[int(zgain_arg[g])]) - base]}' is a rare choice where a much "
-                               "more common synonym exists")
-            if slip[g] > 0:
-                reasons.append("the article before it does not agree ('a' before a vowel, or 'an' before a consonant)")
-            if unlisted[g] > 0:
-                reasons.append(f"'{token}' is never seen next to either neighbour in ordinary English")
-            if neighbour[g] > 1 and len(reasons) < 3:
-                reasons.append("next to other suspicious words: part of a replaced phrase")
-            out.setdefault(d, []).append(Span(start, end, doc.text[start:end], float(span_score[g]),
-                                              tuple(reasons[:3]) or ("the token model scores it as substituted",),
-                                              suggestion, confidence if changed else 0.0, tuple(pieces)))
+            evidence = (float(logit(span_score[g])), float(len(word_logits)), float(len(phrase_gains)),
+                        min(word_logits, default=0.0), min(margins, default=5.0), min(phrase_gains, default=0.0),
+                        max(options, default=0.0), float(kept), capital_mid, min(piece_logits, default=0.0),
+                        float(hi - lo + 1), max(priors, default=0.0))
+            pending.append({"doc": d, "start": start, "end": end, "score": float(span_score[g]),
+                            "candidate": "".join(parts) if changed else None, "raw": confidence if changed else 0.0,
+                            "pieces": tuple(pieces), "kinds": kinds, "evidence": evidence, "word_at": word_at,
+                            "gain": float(gain_max[g]) > 0 or bool(chosen),
+                            "rare": doc.tokens[int(group[int(zgain_arg[g])]) - base] if zgain_max[g] >= 1.0 else None,
+                            "slip": slip[g] > 0,
+                            "unlisted": doc.tokens[int(group[max(int(unlisted_arg[g]), 0)]) - base]
+                            if unlisted[g] > 0 else None, "neighbour": neighbour[g] > 1})
+        out: dict[int, list[Span]] = {}
+        if not pending:
+            return out
+        probability = suggestion_probability(self.model, np.array([p["evidence"] for p in pending]),
+                                             np.array([p["raw"] for p in pending]))
+        shown = [p["candidate"] is not None and prob >= self.model.suggestion_threshold
+                 for p, prob in zip(pending, probability.tolist())]
+        # how much likelier the broad model finds each shown word replacement (the reasons' evidence)
+        asked = [(k, j, t, c) for k, (p, ok) in enumerate(zip(pending, shown)) if ok for j, t, c in p["word_at"]]
+        for p in pending:
+            p["gains"] = [float("nan")] * len(p["pieces"])
+        if asked:
+            found = word_gains(tables, joined, np.array([a[2] for a in asked]), np.array([a[3] for a in asked]))
+            for (k, j, _, _), g in zip(asked, found.tolist()):
+                pending[k]["gains"][j] = g
+        for p, prob, ok in zip(pending, probability.tolist(), shown):
+            doc = prepared[p["doc"]].doc
+            span = Span(p["start"], p["end"], doc.text[p["start"] : p["end"]], p["score"], (),
+                        p["candidate"] if ok else None, float(prob) if p["candidate"] is not None else 0.0,
+                        p["pieces"], p["candidate"], p["evidence"])
+            out.setdefault(p["doc"], []).append(replace(span, reasons=_reasons(span, doc.text, p)))
         return out
+
+
+def _is_name(text: str, start: int, prev_end: int) -> bool:
+    """A capitalised word mid-sentence reads as a name: not at the start of a line (after a heading
+    with no full stop) and not in a line of capitalised words (a title).
+
+    >>> _is_name("He met Grace there.", 7, 6), _is_name("Heading" + chr(10) + "Users like it", 8, 7)
+    (True, False)
+    >>> _is_name("Chinese Users Welcome Refugees", 8, 7)
+    False
+    """
+    if "\n" in text[prev_end:start]:
+        return False
+    a, b = text.rfind("\n", 0, start) + 1, text.find("\n", start)
+    words = _WORDS.findall(text[a : b if b >= 0 else len(text)])
+    return sum(w[0].isupper() for w in words) < 0.6 * len(words)
+
+
+_WORDS = re.compile(r"[^\W\d_][\w'-]*")
+
+
+def _times(gain: float) -> str:
+    """``10 ** gain`` in words: "12 times", "over 1,000 times"."""
+    return "over 1,000 times" if gain >= 3 else f"{10 ** gain:.0f} times"
+
+
+def _reasons(span: Span, text: str, p: dict) -> tuple[str, ...]:
+    """Plain-words reasons that name no word but the span's own and its suggestion's."""
+    reasons = []
+    if span.suggestion is not None:
+        order = sorted(range(len(p["pieces"])), key=lambda j: (p["kinds"][j] != "phrase", -p["pieces"][j][3]))
+        for j in order[:2]:
+            a, b, after, _ = p["pieces"][j]
+            before = text[a:b]
+            if p["kinds"][j] == "phrase":
+                reasons.append(f"'{before}' is a phrase spinners write for '{after}', which fits here far better")
+            elif p["gains"][j] >= 1:
+                reasons.append(f"'{after}' fits this context far better than '{before}' (the model of ordinary "
+                               f"English finds it {_times(p['gains'][j])} likelier here)")
+            elif p["gains"][j] > 0:
+                reasons.append(f"'{after}' fits this context better than '{before}'")
+            else:
+                reasons.append(f"'{after}' is what '{before}' most likely stood for: of the words a spinner "
+                               f"replaces with '{before}', it fits here best")
+    elif p["gain"]:
+        reasons.append("a more usual wording would fit this context far better, but no original is clear "
+                       "enough to suggest")
+    if p["rare"] is not None:
+        reasons.append(f"'{p['rare']}' is a rare choice where a much more common synonym exists")
+    if p["slip"]:
+        reasons.append("the article before it does not agree ('a' before a vowel, or 'an' before a consonant)")
+    if p["unlisted"] is not None:
+        reasons.append(f"'{p['unlisted']}' is never seen next to either neighbour in ordinary English")
+    if p["neighbour"] and len(reasons) < 3:
+        reasons.append("next to other suspicious words: part of a replaced phrase")
+    return tuple(reasons[:3]) or ("the token model scores it as substituted",)
 
 
 _COLUMNS = {name: j for j, name in enumerate(FEATURE_NAMES)}

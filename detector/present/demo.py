@@ -62,8 +62,9 @@ class DemoCase:
         marks = [(s.start, s.end, s.score, s.reasons[0] if s.reasons else "") for s in scored.shown_spans]
         caught = sum(any(s < b and a < e for s, e, *_ in marks) for a, b, _ in self.substitutions)
         top = sorted(scored.shown_spans, key=lambda s: -s.score)[:8]
-        lines = [f"  {s.score:.2f}  {s.text!r}" + (f" -> {s.suggestion!r}" if s.suggestion else "") +
-                 f": {s.reasons[0] if s.reasons else ''}" for s in top]
+        lines = [f"  {s.score:.2f}  {s.text!r}"
+                 + (f" -> {s.suggestion!r}" if s.suggestion else " (no confident original)")
+                 + f": {s.reasons[0] if s.reasons else ''}" for s in top]
         yield Step("3. The detector's view: suspicious words, coloured by score",
                    _cut_marked(self.spun, marks, limit, lambda t, m: _score_colours(t, m, self.color))
                    + "\n\nStrongest evidence:\n" + "\n".join(lines),

@@ -45,6 +45,8 @@ def spans_html(text: str, spans: list[dict], offset: int = 0) -> str:
             title += " — " + "; ".join(span["reasons"])
         if span.get("suggestion"):
             title += f" — before: {span['suggestion']}"
+        else:
+            title += " — no confident original"
         return (f'<mark class="span" style="background:{shade(span["score"])};" '
                 f'title="{_attr(title)}">{html.escape(span_text)}</mark>')
 

@@ -113,7 +113,7 @@ def print_result(result: ScoreResult, source: str, color: bool) -> None:
         click.echo(highlight(result.text, marks, color=color).rstrip("\n"), color=color)
         click.echo("", color=color)
         for span in sorted(shown, key=lambda s: -s.score)[:25]:
-            suggestion = f" -> {span.suggestion!r}" if span.suggestion else ""
+            suggestion = f" -> {span.suggestion!r}" if span.suggestion else " (no confident original)"
             click.echo(f"  {span.score:.2f}  {span.text!r}{suggestion}: {'; '.join(span.reasons)}", color=color)
         if len(shown) > 25:
             click.echo(f"  ... and {len(shown) - 25} more spans", color=color)

@@ -30,7 +30,9 @@ and a confidence:
   detector already doubts need no evidence from the context).
 
 A repair never touches a word that is neither an aligned substitution, nor flagged, nor a known
-swap that the context prefers undone.
+swap that the context prefers undone. With a reference, :attr:`RepairResult.left` says what text
+without a counterpart keeps although it looks spun (a shown span with no sure original, a learned
+swap the context does not prefer enough), and why.
 """
 
 from __future__ import annotations
@@ -76,14 +78,32 @@ class Change:
 
 
 @dataclass(frozen=True)
+class Left:
+    """A probable spinner's word in text without a counterpart in the reference that the repair
+    left as it is, and why (``input[start:end] == text``)."""
+
+    start: int
+    end: int
+    text: str
+    why: str
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
 class RepairResult:
     text: str
     input: str
     changes: tuple[Change, ...]
     reference: dict | None = None
+    left: tuple[Left, ...] = ()  # with a reference: what text without a counterpart keeps, and why
 
     def to_dict(self) -> dict:
-        return {"text": self.text, "changes": [c.to_dict() for c in self.changes], "reference": self.reference}
+        out = {"text": self.text, "changes": [c.to_dict() for c in self.changes], "reference": self.reference}
+        if self.reference is not None:
+            out["left"] = [x.to_dict() for x in self.left]
+        return out
 
 
 def apply_changes(text: str, changes) -> str:
@@ -229,6 +249,7 @@ def repair(text: str, reference: str | None = None, dictionary: Dictionary | Non
             reference = corpus.text(found[0])
     regions: list[tuple[int, int]] = [(0, len(text))]
     batch = learned
+    left: list[Left] = []
     learned = Dictionary(Counter(dictionary.pairs)) if dictionary else Dictionary()
     if reference is not None:
         alignment = align(text, reference)
@@ -261,9 +282,13 @@ def repair(text: str, reference: str | None = None, dictionary: Dictionary | Non
         if reference is None:  # the detector's own confident swaps teach it the spinner's habits
             for c in model_changes:
                 learned.add(c.before, c.after, count=1, self_taught=True)
-        changes += _learned_changes(text, regions, learned, tables, taken, min_count=SELF_LEARN_FROM)
+        skipped: list[Left] = []
+        changes += _learned_changes(text, regions, learned, tables, taken, min_count=SELF_LEARN_FROM,
+                                    skipped=skipped)
+        if reference is not None:
+            left = _left_unrepaired(text, regions, scored, scorer.model, taken, skipped)
     changes.sort(key=lambda c: c.start)
-    return RepairResult(apply_changes(text, changes), text, tuple(changes), ref_info)
+    return RepairResult(apply_changes(text, changes), text, tuple(changes), ref_info, tuple(left))
 
 
 def plausible_pair(pair) -> bool:
@@ -360,8 +385,29 @@ def _dictionary_changes(text: str, regions, scored, learned: Dictionary,
     return out
 
 
+def _left_unrepaired(text: str, regions, scored, model, taken: list[tuple[int, int]],
+                     skipped: list[Left]) -> list[Left]:
+    """In text without a counterpart (``regions``), what the repair left: shown spans nothing changed,
+    and learned swaps the context did not prefer enough (``skipped``), each with the reason."""
+    out = [x for x in skipped if _free(taken, x.start, x.end)]
+    for span in scored.shown_spans:
+        if not _inside(regions, span.start, span.end) or not _free(taken, span.start, span.end):
+            continue
+        if any(x.start < span.end and span.start < x.end for x in out):
+            continue
+        if span.candidate is None:
+            why = f"flagged (score {span.score:.2f}), but no candidate original fits the context better"
+        else:
+            sure = max((c[3] for c in span.changes), default=0.0)
+            why = (f"flagged (score {span.score:.2f}); its probable original '{span.candidate}' is not sure enough "
+                   f"to apply (confidence {sure:.2f}, {model.repair_threshold} needed)")
+        out.append(Left(span.start, span.end, span.text, why))
+    return sorted(out, key=lambda x: x.start)
+
+
 def _learned_changes(text: str, regions, learned: Dictionary, tables, taken: list[tuple[int, int]],
-                     min_count: int = 1, min_gain: float | None = None) -> list[Change]:
+                     min_count: int = 1, min_gain: float | None = None,
+                     skipped: list[Left] | None = None) -> list[Change]:
     """Known swaps undone wherever they are left and the broad model prefers the original in context.
 
     The more often a pair was seen, the less the context must prefer the original: ``LEARNED_MIN_GAIN``
@@ -388,4 +434,10 @@ def _learned_changes(text: str, regions, learned: Dictionary, tables, taken: lis
         if gain >= need and gain > 0 and _free(taken, start, end):
             taken.append((start, end))
             out.append(Change(start, end, text[start:end], after, "learned", round(float(1 - 10 ** -gain), 3), count))
+        elif skipped is not None and gain > 0 and _free(taken, start, end) and learned.pairs.get(
+                (text[start:end].lower(), after.lower())):
+            needed = 10 ** (LEARNED_MIN_GAIN / count)
+            skipped.append(Left(start, end, text[start:end], f"the spinner's '{text[start:end]}' for '{after}' was "
+                                f"seen {count} times, but the model of English finds '{after}' only "
+                                f"{10 ** gain:.1f} times likelier here ({needed:.1f} times needed)"))
     return out

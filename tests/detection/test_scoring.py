@@ -37,7 +37,7 @@ def test_json_contract_and_offsets(scorer):
     assert data["model"] == load_model().label and "@" in data["model"]
     assert data["spans"], "a text spun at 30% should have suspicious spans"
     for span in data["spans"]:
-        assert set(span) == {"start", "end", "text", "score", "reasons", "suggestion"}
+        assert set(span) == {"start", "end", "text", "score", "reasons", "suggestion", "suggestion_confidence"}
         assert spun[span["start"] : span["end"]] == span["text"]
         assert span["reasons"] and all(isinstance(r, str) for r in span["reasons"])
         assert span["suggestion"] is None or isinstance(span["suggestion"], str)

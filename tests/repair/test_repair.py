@@ -172,3 +172,14 @@ def test_corpus_cli_and_no_match(tmp_path, capsys):
     assert json.loads(out.out)["reference"] is None and "no similar enough text" in out.err
     assert main(["repair", str(other), "--corpus", str(tmp_path / "missing.jsonl")]) == 1
     assert "corpus not found" in capsys.readouterr().err
+
+
+def test_text_without_a_counterpart_says_what_it_left_and_why():
+    spun = seed_path("000").read_text(encoding="utf-8")
+    original = seed_path("001").read_text(encoding="utf-8")
+    result = repair(spun, reference=original)
+    assert result.left and all(spun[x.start : x.end] == x.text and x.why for x in result.left)
+    assert not any(c.start < x.end and x.start < c.end for x in result.left for c in result.changes)
+    overseas = [x for x in result.left if x.text == "overseas"]
+    assert overseas and "'foreign'" in overseas[0].why  # a learned swap the context did not prefer enough
+    assert "left" in result.to_dict() and "left" not in repair("A short clean sentence about the weather.").to_dict()
