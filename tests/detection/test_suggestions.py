@@ -131,8 +131,8 @@ def test_a_capitalised_word_mid_sentence_gets_no_suggestion_unless_a_listed_phra
     scorer = with_threshold(0.0)  # every candidate shown: only the rule for names can hide one
     lower = ("Customers of the app welcomed refugees on Wednesday, as Beijing stated it inspired stronger ties with "
              "different nations.")
-    upper = lower.replace("different", "Different")
-    assert any(s.candidate and "different" in s.text for s in scorer.score(lower).spans)
-    assert all(s.candidate is None for s in scorer.score(upper).spans if "Different" in s.text)
+    upper = lower.replace("stated", "Stated")
+    assert any(s.candidate and "stated" in s.text for s in scorer.score(lower).spans)
+    assert all(s.candidate is None for s in scorer.score(upper).spans if "Stated" in s.text)
     named = scorer.score("China has for years tightly managed its Nice Firewall, as the state media said.")
     assert any(s.suggestion == "Great Firewall" for s in named.spans)  # a known spun name, whole
