@@ -127,8 +127,11 @@ def train_roundtrip_command(corpus: Path, round_trips: Path | None, out: Path, s
 @click.option("--max-bytes", type=click.IntRange(1), default=DEFAULT_MAX_BYTES, show_default=True)
 @click.option("--color/--no-color", default=None, help="Force colour on or off (default: on a terminal).")
 @click.option("--no-damage", is_flag=True, help="Skip the machine-translation and repeated-line report (faster).")
+@click.option("--exhaustive", is_flag=True,
+              help="The full model on every .jsonl record too (with --no-damage, records are otherwise screened).")
 def score(paths: tuple[str, ...], fmt: str, threshold: float | None, text_field: str, id_field: str,
-          model_dir: Path | None, fail_on_spun: bool, max_bytes: int, color: bool | None, no_damage: bool) -> None:
+          model_dir: Path | None, fail_on_spun: bool, max_bytes: int, color: bool | None, no_damage: bool,
+          exhaustive: bool) -> None:
     """Score files, - (standard input) or .jsonl files for spinning."""
     from detector.detection.model import load_model
     from detector.detection.scoring import Scorer
@@ -141,7 +144,9 @@ def score(paths: tuple[str, ...], fmt: str, threshold: float | None, text_field:
     for path in paths:
         for batch in read_records(path, text_field, id_field, max_bytes):
             good = [r for r in batch if r.error is None]
-            results = iter(scorer.score_many([r.text for r in good], [r.id for r in good]))
+            articles = all(r.line is None for r in good)  # files and standard input: never screened
+            results = iter(scorer.score_many([r.text for r in good], [r.id for r in good],
+                                             exhaustive=exhaustive or articles))
             for record in batch:
                 if record.error is not None:
                     errors += 1
@@ -235,9 +240,12 @@ def repair(file: str, reference_path: str | None, corpus_path: str | None, dicti
 @click.option("--max-bytes", type=click.IntRange(1), default=DEFAULT_MAX_BYTES, show_default=True,
               help="Records with longer text are errors.")
 @click.option("--quiet", is_flag=True, help="No progress bar or messages.")
+@click.option("--exhaustive", is_flag=True, help="The full model on every record (default: a cheap screen first "
+                                                 "settles clearly clean records, marked \"screened\": true).")
 def clean(inputs: tuple[str, ...], out: Path, mode: str, threshold: float | None, group_copies: bool,
           strip_translations: bool, damage: bool, text_field: str, id_field: str, dictionary_path: str | None,
-          workers: int | None, chunk_records: int, model_dir: str | None, max_bytes: int, quiet: bool) -> None:
+          workers: int | None, chunk_records: int, model_dir: str | None, max_bytes: int, quiet: bool,
+          exhaustive: bool) -> None:
     """Score, drop or repair spun records of files and folders (.txt, .jsonl, .jsonl.gz, .parquet).
 
     Resumable: run the same command again after a crash and finished work is skipped.
@@ -251,7 +259,7 @@ def clean(inputs: tuple[str, ...], out: Path, mode: str, threshold: float | None
                          group_copies=group_copies, strip_translations=strip_translations, damage=damage,
                          model_dir=model_dir,
                          dictionary=str(Path(dictionary_path).resolve()) if dictionary_path else None,
-                         chunk_records=chunk_records, max_bytes=max_bytes)
+                         chunk_records=chunk_records, max_bytes=max_bytes, exhaustive=exhaustive)
     run_clean(list(inputs), out, config, workers=workers, quiet=quiet)
 
 

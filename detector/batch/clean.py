@@ -65,7 +65,9 @@ class CleanConfig:
     kept under ``detector.repair.original_text``). ``threshold``: document score from which a record
     is spun (None: the model's). ``strip_translations``: lines in other languages are removed before
     scoring (listed under ``detector.stripped``). ``damage``: add the machine-translation and line
-    damage report. ``chunk_records``: records per unit of work.
+    damage report. ``chunk_records``: records per unit of work. ``exhaustive``: the full model on every
+    record (default: the screen settles clearly clean records first, marked ``"screened": true``;
+    ``repair`` and ``damage`` always score exhaustively).
     """
 
     mode: str = "annotate"
@@ -79,6 +81,7 @@ class CleanConfig:
     dictionary: str | None = None
     chunk_records: int = 1000
     max_bytes: int = 10_000_000
+    exhaustive: bool = False
 
 
 @dataclass(frozen=True)
@@ -131,7 +134,8 @@ def _init_worker(config: CleanConfig) -> None:
             from detector.damage.mt_model import get_mt_model
 
             get_mt_model().compile()
-        _WORKER["scorer"] = Scorer(model, config.threshold, damage=config.damage)
+        _WORKER["scorer"] = Scorer(model, config.threshold, damage=config.damage,
+                                   screen=not config.exhaustive and config.mode != "repair")
         _WORKER["dictionary"] = Dictionary.load(config.dictionary) if config.dictionary else None
     except DetectorError as err:  # reported by the first unit, as one line in the main process
         _WORKER["error"] = err

@@ -86,6 +86,8 @@ class Model:
     display_threshold: float = 0.5
     repair_threshold: float = 0.5  # span score x suggestion confidence from which a repair changes words
     context_model: BoostedTrees | None = None  # second stage: a word's probability in its document's light
+    folder: Path | None = None  # where it was loaded from (the batch screen is stored beside it)
+    token_sha256: str = ""  # the token model's checksum from model.json (the screen is calibrated against it)
 
     def word_probs(self, features: np.ndarray) -> np.ndarray:
         """First stage: the probability that each word was put there by a spinner, from its own features.
@@ -255,7 +257,7 @@ def _load(folder: Path) -> Model:
             base_rate=float(data["base_rate"]),
             cand_model=_load_trees(folder, data["cand_model"]) if data.get("cand_model") else None,
             context_model=_load_trees(folder, data["context_model"]) if data.get("context_model") else None,
-            info=dict(data.get("info", {})),
+            info=dict(data.get("info", {})), folder=folder, token_sha256=str(data["token_model"]["sha256"]),
         )
     except (KeyError, TypeError, ValueError) as err:
         raise ModelError(f"model file {path} is damaged ({type(err).__name__}: {err})") from err

@@ -35,6 +35,7 @@ from detector.detection.features import (
     token_features,
 )
 from detector.detection.model import Model, load_model
+from detector.detection.screen import load_screen, screen_features
 from detector.lexicon.tables import NUM
 from detector.spinner.spinner import carry_case
 from detector.text.language import FUNCTION_WORDS, KNOWN_ZIPF, is_english
@@ -101,11 +102,17 @@ class _Prepared:
 class Scorer:
     """Scores texts with one model; reuse it for many texts (``score_many`` batches the work)."""
 
-    def __init__(self, model: Model | None = None, threshold: float | None = None, damage: bool = False):
+    def __init__(self, model: Model | None = None, threshold: float | None = None, damage: bool = False,
+                 screen: bool = True):
         """``damage``: also report machine-translation and line damage (:mod:`detector.damage.gather`) in
-        ``extra["damage"]`` (about as costly again as scoring)."""
+        ``extra["damage"]`` (about as costly again as scoring; it needs every document's features, so
+        batches are then scored exhaustively). ``screen``: in :meth:`score_many`, settle clearly clean
+        documents with the cheap screen stored beside the model (:mod:`detector.detection.screen`),
+        when there is one calibrated for this model; :meth:`score` of one text never screens."""
         self.model = model or load_model()
         self.damage = damage
+        self.screen = (load_screen(self.model.folder, self.model.token_sha256)
+                       if screen and self.model.folder is not None else None)
         self.threshold = self.model.threshold if threshold is None else threshold
         index = self.model.tables.vocab.index
         self._function_ids = np.array(sorted(index[w] for w in FUNCTION_WORDS if w in index))
@@ -123,14 +130,50 @@ class Scorer:
         return _Prepared(doc, is_english(n, latin / (latin + other), function_share, known_share))
 
     def score(self, text: str, id: object = None) -> ScoreResult:
-        return self.score_many([text], [id])[0]
+        """Score one text with the full model (never screened)."""
+        return self.score_many([text], [id], exhaustive=True)[0]
 
-    def score_many(self, texts: Sequence[str], ids: Sequence[object] | None = None) -> list[ScoreResult]:
-        """Score several texts with one pass of the features and each model (much faster in bulk)."""
+    def score_many(self, texts: Sequence[str], ids: Sequence[object] | None = None,
+                   exhaustive: bool = False) -> list[ScoreResult]:
+        """Score several texts with one pass of the features and each model (much faster in bulk).
+
+        Unless ``exhaustive`` (or the scorer has no screen, or reports damage), the screen first
+        settles the documents it finds clearly clean: verdict ``clean``, no spans, the screen's
+        estimate as score and ``"screened": true`` in the record. The rest get the full model."""
         ids = list(ids) if ids is not None else [None] * len(texts)
         prepared = [self._prepare(t) for t in texts]
         if not prepared:
             return []
+        screen = None if exhaustive or self.damage else self.screen
+        if screen is None:
+            return self._score_full(texts, ids, prepared)
+        tables = self.model.tables
+        n_words = np.array([len(p.doc.word_positions) for p in prepared])
+        eligible = np.array([p.english for p in prepared]) & (n_words >= self.model.min_words)
+        estimate = np.zeros(len(prepared))
+        settled = np.zeros(len(prepared), dtype=bool)
+        candidates = np.flatnonzero(eligible)
+        if len(candidates):
+            joined, _, rows = concat([prepared[i].doc for i in candidates.tolist()])
+            X = screen_features(joined, tables, context(joined, tables), rows)
+            settled[candidates] = ~screen.passes(X)
+            estimate[candidates] = screen.estimate(X)
+        full = np.flatnonzero(~settled).tolist()
+        scored = iter(self._score_full([texts[i] for i in full], [ids[i] for i in full], [prepared[i] for i in full])
+                      if full else [])
+        ceiling = float(np.nextafter(self.threshold, 0.0))
+        results = []
+        for i, text in enumerate(texts):
+            if settled[i]:
+                results.append(ScoreResult(text, min(float(estimate[i]), ceiling), "clean", (), self.model.label,
+                                           int(n_words[i]), ids[i], {"screened": True},
+                                           self.model.display_threshold))
+            else:
+                results.append(next(scored))
+        return results
+
+    def _score_full(self, texts: Sequence[str], ids: list, prepared: list[_Prepared]) -> list[ScoreResult]:
+        """The full model on every text (features, token and context trees, document model, spans)."""
         tables = self.model.tables
         joined, token_offsets, rows = concat([p.doc for p in prepared])
         spans_by_doc: dict[int, list[Span]] = {}
@@ -286,6 +329,11 @@ class Scorer:
 
 
 _COLUMNS = {name: j for j, name in enumerate(FEATURE_NAMES)}
+
+
+def token_model_sha256(model: Model) -> str:
+    """The checksum a screen calibrated for ``model`` records (:mod:`detector.detection.screen`)."""
+    return model.token_sha256
 
 
 def score(text: str, threshold: float | None = None, model: Model | None = None, damage: bool = True) -> ScoreResult:
