@@ -125,6 +125,11 @@ def throughput(scorer: Scorer, texts: list[str], compiled: Scorer | None) -> dic
         return go
 
     row = {"megabytes": round(mb, 3), "documents": len(texts)}
+    for s in (scorer, compiled):  # first calls load the broad model and the compiled code: not timed
+        if s is not None:
+            s.score_many(texts[:8], exhaustive=True)
+            s.score_many(texts[:8])
+    ftfy.fix_text(texts[0])
     wall, cpu = timed(lambda: [ftfy.fix_text(t) for t in texts])
     row["ftfy"] = {"wall": mb / wall, "cpu": mb / cpu}
     runs = [("screened", scorer, False), ("exhaustive", scorer, True)]
@@ -265,8 +270,10 @@ def scaling(scorer: Scorer, texts: list[str], budget_mb: float, max_docs: int) -
         docs = pieces(texts, size, max(1, int(budget_mb * 1e6 / size)), seed=size)
         mb = sum(len(d.encode("utf-8")) for d in docs) / 1e6
         wall, cpu = timed(lambda docs=docs: score_all(scorer, docs, False))
+        ex_wall, ex_cpu = timed(lambda docs=docs: score_all(scorer, docs, True))
         out["sizes"].append({"bytes": size, "documents": len(docs), "megabytes": round(mb, 3),
-                             "mb_s_wall": mb / wall, "mb_s_cpu": mb / cpu})
+                             "mb_s_wall": mb / wall, "mb_s_cpu": mb / cpu, "exhaustive_mb_s_wall": mb / ex_wall,
+                             "exhaustive_mb_s_cpu": mb / ex_cpu})
     count = 100
     while count <= max_docs:
         docs = pieces(texts, 600, count, seed=count)
@@ -420,12 +427,15 @@ def report(r: dict, model) -> str:
                  if "lleaves_us_per_row" in tr else "not available"), "",
               "## Profile of score_many on 100 news articles", "", "Exhaustive:", "", "```",
               r["profile"]["exhaustive"], "```", "", "Screened:", "", "```", r["profile"]["screened"], "```", "",
-              "## Scaling (screened, one core)", "", "| document size | documents | MB | MB/s wall | MB/s CPU |",
-              "| --- | --- | --- | --- | --- |"]
+              "## Scaling (one core)", "", "Documents longer than the screen's calibration documents "
+              "(`max_words`) are never screened.", "",
+              "| document size | documents | MB | screened MB/s wall | screened MB/s CPU | exhaustive MB/s wall | "
+              "exhaustive MB/s CPU |", "| --- | --- | --- | --- | --- | --- | --- |"]
     for row in r["scaling"]["sizes"]:
         lines.append(f"| {row['bytes']:,} B | {row['documents']} | {row['megabytes']:.2f} | {row['mb_s_wall']:.2f} | "
-                     f"{row['mb_s_cpu']:.2f} |")
-    lines += ["", "| documents (about 600 B each) | MB | MB/s wall | MB/s CPU |", "| --- | --- | --- | --- |"]
+                     f"{row['mb_s_cpu']:.2f} | {row['exhaustive_mb_s_wall']:.2f} | {row['exhaustive_mb_s_cpu']:.2f} |")
+    lines += ["", "| documents (about 600 B each), screened | MB | MB/s wall | MB/s CPU |",
+              "| --- | --- | --- | --- |"]
     for row in r["scaling"]["counts"]:
         lines.append(f"| {row['documents']:,} | {row['megabytes']:.2f} | {row['mb_s_wall']:.2f} | "
                      f"{row['mb_s_cpu']:.2f} |")

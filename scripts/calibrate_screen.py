@@ -110,6 +110,23 @@ def fit(X: np.ndarray, logit: np.ndarray, spun: np.ndarray, miss: float) -> tupl
     return coef[:-1], float(coef[-1]), cut_value
 
 
+def trade_off(screen: Screen, X: np.ndarray, scores: np.ndarray, called: np.ndarray, spun: np.ndarray) -> list[dict]:
+    """For other cuts, on these documents: share of documents called spun that are screened out,
+    of clean and spun texts settled, and the ROC AUC of clean vs spun texts with screened texts
+    scored by the screen's estimate (exhaustive: every text by the full model)."""
+    from sklearn.metrics import roc_auc_score
+
+    logit, estimate = screen.logit(X), screen.estimate(X)
+    rows = [{"cut": "exhaustive", "auc": round(float(roc_auc_score(spun, scores)), 4)}]
+    for cut_value in sorted({-2.0, -1.0, float(np.sort(logit[called])[0]) - 1e-9, screen.cut}):
+        passes = logit >= cut_value
+        rows.append({"cut": round(cut_value, 3), "called_screened": round(float((~passes[called]).mean()), 4),
+                     "clean_settled": round(float((~passes[~spun]).mean()), 3),
+                     "spun_settled": round(float((~passes[spun]).mean()), 3),
+                     "auc": round(float(roc_auc_score(spun, np.where(passes, scores, estimate))), 4)})
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--model", type=Path, default=None, help="model folder (default: the shipped one)")
@@ -141,16 +158,21 @@ def main() -> None:
         np.savez(args.save_arrays, X=X, logit=logit[scoreable], called=called[scoreable],
                  spun=is_spun_text[scoreable])
     weights, bias, cut_value = fit(X, logit[scoreable], called[scoreable], args.miss)
-    screen = Screen(weights=weights.tolist(), bias=bias, cut=cut_value, model_sha256=token_model_sha256(model))
+    max_words = int(np.expm1(X[:, 0]).round().max())  # the longest document calibrated on
+    screen = Screen(weights=weights.tolist(), bias=bias, cut=cut_value, model_sha256=token_model_sha256(model),
+                    max_words=max_words)
     passes = screen.passes(X)
+    sweep = trade_off(screen, X, scores[scoreable], called[scoreable], is_spun_text[scoreable])
     clean_pass = float(passes[~is_spun_text[scoreable]].mean())
     info = {"documents": len(docs), "spun_versions": len(spun), "called_spun": int(called.sum()),
             "miss_target": args.miss, "clean_passed": round(clean_pass, 4),
             "spun_text_passed": round(float(passes[is_spun_text[scoreable]].mean()), 4),
+            "trade_off": sweep,
             "corr": round(float(np.corrcoef(screen.logit(X), np.clip(logit[scoreable], -CLIP, CLIP))[0, 1]), 4),
             "command": "PYTHONPATH=. python scripts/calibrate_screen.py" + (f" --model {args.model}" if args.model
                                                                             else "")}
-    screen = Screen(weights=screen.weights, bias=bias, cut=cut_value, model_sha256=screen.model_sha256, info=info)
+    screen = Screen(weights=screen.weights, bias=bias, cut=cut_value, model_sha256=screen.model_sha256,
+                    max_words=max_words, info=info)
     print(info, f"cut {cut_value:.3f}", f"({time.perf_counter() - start:.0f} s)", file=sys.stderr)
     if not args.dry_run:
         print(f"wrote {screen.save(folder)}")

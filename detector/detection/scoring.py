@@ -149,7 +149,8 @@ class Scorer:
             return self._score_full(texts, ids, prepared)
         tables = self.model.tables
         n_words = np.array([len(p.doc.word_positions) for p in prepared])
-        eligible = np.array([p.english for p in prepared]) & (n_words >= self.model.min_words)
+        eligible = (np.array([p.english for p in prepared]) & (n_words >= self.model.min_words)
+                    & (n_words <= screen.max_words))
         estimate = np.zeros(len(prepared))
         settled = np.zeros(len(prepared), dtype=bool)
         candidates = np.flatnonzero(eligible)

@@ -14,7 +14,8 @@ word is against the most common word it could stand for (spinners pick rare syno
 words of the thesauri lead to it, and the corpus bigram counts of the word with its neighbours.
 A linear model over document aggregates of those predicts the full model's document log-odds;
 documents predicted below ``cut`` are *screened*: they get verdict ``clean``, no spans, and the
-screen's estimate as their score, and their record says ``"screened": true``.
+screen's estimate as their score, and their record says ``"screened": true``. Documents longer
+than any the screen was calibrated on (``max_words``) always get the full model.
 
 The weights are fitted, and ``cut`` chosen, by ``scripts/calibrate_screen.py`` against a given
 model on held-out calibration documents, so that at most 0.5% of the documents the full model
@@ -109,6 +110,7 @@ class Screen:
     bias: float
     cut: float
     model_sha256: str  # the token model it was calibrated against
+    max_words: int = 3000  # the longest calibration document: longer ones are never screened (no extrapolation)
     features: tuple[str, ...] = tuple(SCREEN_FEATURES)
     info: dict | None = None
 
@@ -131,7 +133,8 @@ class Screen:
     @classmethod
     def from_dict(cls, data: dict) -> Screen:
         return cls(weights=[float(w) for w in data["weights"]], bias=float(data["bias"]), cut=float(data["cut"]),
-                   model_sha256=str(data["model_sha256"]), features=tuple(data.get("features", SCREEN_FEATURES)),
+                   model_sha256=str(data["model_sha256"]), max_words=int(data["max_words"]),
+                   features=tuple(data.get("features", SCREEN_FEATURES)),
                    info=data.get("info"))
 
     def save(self, folder: Path) -> Path:

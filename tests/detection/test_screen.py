@@ -60,6 +60,18 @@ def test_a_screened_record_says_so_and_keeps_the_contract(model, texts):
     assert short.verdict == "too-short" and "screened" not in short.to_dict()
 
 
+def test_documents_longer_than_the_calibrated_range_get_the_full_model(model, texts):
+    scorer = with_screen(model, cut=1.0)
+    scorer.screen = Screen(weights=scorer.screen.weights, bias=0.0, cut=1.0, model_sha256=model.token_sha256,
+                           max_words=60)
+    full = Scorer(model, screen=False).score_many(texts)
+    for a, b in zip(scorer.score_many(texts), full):
+        if a.words > 60:
+            assert "screened" not in a.extra and same(a, b)
+        elif a.words >= model.min_words and a.verdict != "not-english":
+            assert a.extra.get("screened") is True
+
+
 def test_documents_the_screen_passes_get_the_full_models_result(model, texts):
     full = Scorer(model, screen=False).score_many(texts)
     scorer = with_screen(model, cut=-1.0)  # nothing screened: everything equals the exhaustive run
