@@ -314,6 +314,22 @@ def clean_runs(texts: list[str]) -> dict:
     return out
 
 
+def worker_peak_mb(texts: list[str]) -> float:
+    """Peak RSS of a fresh process that loads the model as a `detector clean` worker does (compiled
+    trees when the extra is there) and scores ``texts`` one batch of 64 at a time."""
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False, encoding="utf-8") as handle:
+        json.dump(texts, handle)
+    code = ("import json, resource, sys; from detector.detection.model import load_model; "
+            "from detector.detection.scoring import Scorer; m = load_model(); m.compile(); s = Scorer(m); "
+            "t = json.load(open(sys.argv[1], encoding='utf-8')); "
+            "[s.score_many(t[i : i + 64]) for i in range(0, len(t), 64)]; "
+            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)")
+    done = subprocess.run([sys.executable, "-c", code, handle.name], capture_output=True, text=True, check=True,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    os.unlink(handle.name)
+    return float(done.stdout.strip().splitlines()[-1])
+
+
 def model_load_seconds() -> float:
     code = ("import time; t = time.perf_counter(); from detector.detection.scoring import Scorer; Scorer(); "
             "print(time.perf_counter() - t)")
@@ -339,6 +355,8 @@ def main() -> None:
     news = [t for _, g, t in docs if g == "reuters-test"]
     results["clean"] = clean_runs(news + texts)
     results["model_load_s"] = model_load_seconds()
+    results["worker_peak_mb"] = {"1 MB documents x 3": worker_peak_mb(pieces(texts, 1_000_000, 3, seed=5)),
+                                 "64 documents of 100 KB": worker_peak_mb(pieces(texts, 100_000, 64, seed=6))}
     log(f"clean runs and load done: {results['clean']['speedup']:.2f}x")
     os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core from here on
     model_dir = args.model or default_model_dir()
@@ -440,7 +458,9 @@ def report(r: dict, model) -> str:
         lines.append(f"| {row['documents']:,} | {row['megabytes']:.2f} | {row['mb_s_wall']:.2f} | "
                      f"{row['mb_s_cpu']:.2f} |")
     c = r["clean"]
-    lines += ["", f"Peak memory of this process (model, scaling runs up to 1 MB documents): "
+    lines += ["", "Peak memory of a fresh worker-like process (model loaded, trees compiled when possible): "
+              + "; ".join(f"{k}: {v:.0f} MB" for k, v in r["worker_peak_mb"].items())
+              + f". This benchmark's own process (three model copies, every text and result kept): "
               f"{r['scaling']['peak_rss_mb']:.0f} MB.", "",
               f"## detector clean ({c['documents']} records, {c['megabytes']:.2f} MB, screened)", "",
               "| workers | wall s (with start-up) | MB/s (scoring step) | MB/s per worker (unit time) | "

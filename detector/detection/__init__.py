@@ -4,8 +4,9 @@ Takes text and gives a :class:`~detector.detection.scoring.ScoreResult` (documen
 spans with reasons and suggested originals). Token features (:mod:`~detector.detection.features`)
 feed a LightGBM token model (:mod:`~detector.detection.trees`) and a logistic document model
 (:mod:`~detector.detection.linear`), loaded from a model folder (:mod:`~detector.detection.model`)
-and trained by :mod:`~detector.detection.train`. Open :mod:`detector.detection.scoring` first: it
-is where documents and spans are scored.
+and trained by :mod:`~detector.detection.train`. In batches, a cheap screen
+(:mod:`~detector.detection.screen`) first settles clearly clean documents. Open
+:mod:`detector.detection.scoring` first: it is where documents and spans are scored.
 """
 
 from detector.detection.model import Model, load_model

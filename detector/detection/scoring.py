@@ -42,6 +42,7 @@ from detector.text.language import FUNCTION_WORDS, KNOWN_ZIPF, is_english
 
 VERDICTS = ("spun", "clean", "not-english", "too-short")
 MIN_SUGGESTION = 0.3  # candidate-model probability needed to suggest a word (else: a bigram gain)
+MAX_BATCH_WORDS = 60_000  # words scored in one pass (a pass holds about 2 KB a word; a longer text is one pass)
 PHRASE_SUGGESTION_CONFIDENCE = 0.9  # the most a phrase swap's suggestion counts as (by how much likelier it is)
 
 
@@ -144,6 +145,18 @@ class Scorer:
         prepared = [self._prepare(t) for t in texts]
         if not prepared:
             return []
+        results: list[ScoreResult] = []
+        first, words = 0, 0
+        for i, p in enumerate(prepared):  # memory grows with the words scored together: bounded batches
+            words += len(p.doc.word_positions)
+            if words >= MAX_BATCH_WORDS or i == len(prepared) - 1:
+                results += self._score_prepared(texts[first : i + 1], ids[first : i + 1], prepared[first : i + 1],
+                                                exhaustive)
+                first, words = i + 1, 0
+        return results
+
+    def _score_prepared(self, texts: Sequence[str], ids: list, prepared: list[_Prepared],
+                        exhaustive: bool) -> list[ScoreResult]:
         screen = None if exhaustive or self.damage else self.screen
         if screen is None:
             return self._score_full(texts, ids, prepared)

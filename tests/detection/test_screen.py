@@ -124,3 +124,13 @@ def test_screen_features_are_per_document(model, texts):
         alone_joined, _, alone_rows = concat([doc])
         alone = screen_features(alone_joined, model.tables, context(alone_joined, model.tables), alone_rows)
         assert np.allclose(alone[0], together[i]), i
+
+
+def test_bounded_passes_give_the_same_results(model, texts, monkeypatch):
+    from detector.detection import scoring
+
+    scorer = Scorer(model)
+    whole = scorer.score_many(texts) + scorer.score_many(texts, exhaustive=True)
+    monkeypatch.setattr(scoring, "MAX_BATCH_WORDS", 50)  # about one text a pass
+    parts = scorer.score_many(texts) + scorer.score_many(texts, exhaustive=True)
+    assert all(same(a, b) for a, b in zip(whole, parts))
