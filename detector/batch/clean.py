@@ -79,6 +79,8 @@ class CleanConfig:
     damage report. ``chunk_records``: records per unit of work. ``batch_learning``: learn the
     spinner's swaps from the run's surely spun records and use them on the others
     (:mod:`detector.batch.learning`), from pairs seen in ``min_documents`` records or more.
+    ``exhaustive``: the full model on every record (default: the screen settles clearly clean records
+    first, marked ``"screened": true``; ``repair`` and ``damage`` always score exhaustively).
     """
 
     mode: str = "annotate"
@@ -94,6 +96,7 @@ class CleanConfig:
     max_bytes: int = 10_000_000
     batch_learning: bool = True  # learn the spinner's swaps across the run (detector.batch.learning)
     min_documents: int = 2  # documents a learned pair must be seen in
+    exhaustive: bool = False
 
 
 @dataclass(frozen=True)
@@ -148,7 +151,8 @@ def _init_worker(config: CleanConfig) -> None:
 
             get_mt_model().compile()
             get_judged_model().compile()
-        _WORKER["scorer"] = Scorer(model, config.threshold, damage=config.damage)
+        _WORKER["scorer"] = Scorer(model, config.threshold, damage=config.damage,
+                                   screen=not config.exhaustive and config.mode != "repair")
         _WORKER["dictionary"] = Dictionary.load(config.dictionary) if config.dictionary else None
     except DetectorError as err:  # reported by the first unit, as one line in the main process
         _WORKER["error"] = err

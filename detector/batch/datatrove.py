@@ -31,33 +31,38 @@ from datatrove.utils.typeshelper import StatHints
 _SCORERS: dict = {}
 
 
-def _scorer(model_dir: str | None, threshold: float | None):
-    key = (model_dir, threshold)
+def _scorer(model_dir: str | None, threshold: float | None, exhaustive: bool = False):
+    key = (model_dir, threshold, exhaustive)
     if key not in _SCORERS:  # once per process, on first use
         from detector.detection.model import load_model
         from detector.detection.scoring import Scorer
 
         model = load_model(model_dir)
         model.compile()  # natively compiled trees when lleaves is installed (detector[fast])
-        _SCORERS[key] = Scorer(model, threshold)
+        _SCORERS[key] = Scorer(model, threshold, screen=not exhaustive)
     return _SCORERS[key]
 
 
 class SpinFilter(BaseFilter):
-    """Annotate documents with their spinning score; drop the spun ones (unless ``drop=False``)."""
+    """Annotate documents with their spinning score; drop the spun ones (unless ``drop=False``).
+
+    Clearly clean documents are settled by the screen (``"screened": true`` in their annotation)
+    unless ``exhaustive=True``."""
 
     name = "🌀 detector spin filter"
 
     def __init__(self, threshold: float | None = None, drop: bool = True, model_dir: str | None = None,
-                 exclusion_writer=None, batch_size: int = 64, metadata_key: str = "detector"):
+                 exclusion_writer=None, batch_size: int = 64, metadata_key: str = "detector",
+                 exhaustive: bool = False):
         super().__init__(exclusion_writer, batch_size)
         self.threshold, self.drop, self.model_dir, self.metadata_key = threshold, drop, model_dir, metadata_key
+        self.exhaustive = exhaustive
 
     def filter(self, doc: Document) -> bool | tuple[bool, str]:
         return self.filter_batch([doc])[0]
 
     def filter_batch(self, batch: list[Document]) -> list[bool | tuple[bool, str]]:
-        scorer = _scorer(self.model_dir, self.threshold)
+        scorer = _scorer(self.model_dir, self.threshold, self.exhaustive)
         results = scorer.score_many([doc.text for doc in batch], [doc.id for doc in batch])
         out: list[bool | tuple[bool, str]] = []
         for doc, result in zip(batch, results):

@@ -5,8 +5,9 @@ spans with reasons and suggested originals). Token features (:mod:`~detector.det
 feed a LightGBM token model (:mod:`~detector.detection.trees`) and a logistic document model
 (:mod:`~detector.detection.linear`), loaded from a model folder (:mod:`~detector.detection.model`)
 and trained by :mod:`~detector.detection.train`; :mod:`~detector.detection.suggestions` ranks a span's
-candidate originals and decides whether it is sure enough to show. Open :mod:`detector.detection.scoring` first: it
-is where documents and spans are scored.
+candidate originals and decides whether it is sure enough to show. In batches, a cheap screen
+(:mod:`~detector.detection.screen`) first settles clearly clean documents. Open
+:mod:`detector.detection.scoring` first: it is where documents and spans are scored.
 """
 
 from detector.detection.model import Model, load_model

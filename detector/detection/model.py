@@ -93,6 +93,8 @@ class Model:
     context_model: BoostedTrees | None = None  # second stage: a word's probability in its document's light
     suggestion_threshold: float = DEFAULT_THRESHOLD  # calibrated probability from which a span shows its original
     suggestion_calibrator: SuggestionCalibrator | None = None  # that probability (None: the raw confidence)
+    folder: Path | None = None  # where it was loaded from (the batch screen is stored beside it)
+    token_sha256: str = ""  # the token model's checksum from model.json (the screen is calibrated against it)
 
     def word_probs(self, features: np.ndarray) -> np.ndarray:
         """First stage: the probability that each word was put there by a spinner, from its own features.
@@ -277,7 +279,7 @@ def _load(folder: Path) -> Model:
             base_rate=float(data["base_rate"]),
             cand_model=_load_trees(folder, data["cand_model"]) if data.get("cand_model") else None,
             context_model=_load_trees(folder, data["context_model"]) if data.get("context_model") else None,
-            info=dict(data.get("info", {})),
+            info=dict(data.get("info", {})), folder=folder, token_sha256=str(data["token_model"]["sha256"]),
             suggestion_threshold=float(data.get("suggestion_threshold", DEFAULT_THRESHOLD)),
             suggestion_calibrator=(SuggestionCalibrator.from_dict(data["suggestion_calibrator"])
                                    if data.get("suggestion_calibrator") else None),

@@ -35,6 +35,7 @@ from detector.detection.features import (
     token_features,
 )
 from detector.detection.model import Model, load_model
+from detector.detection.screen import load_screen, screen_features
 from detector.detection.suggestions import (
     INFLECTED_PENALTY,
     inflected_context,
@@ -50,6 +51,7 @@ from detector.text.language import FUNCTION_WORDS, KNOWN_ZIPF, is_english
 
 VERDICTS = ("spun", "clean", "not-english", "too-short")
 MIN_SUGGESTION = 0.3  # candidate-model probability needed to suggest a word (else: a bigram gain)
+MAX_BATCH_WORDS = 60_000  # words scored in one pass (a pass holds about 2 KB a word; a longer text is one pass)
 PHRASE_SUGGESTION_CONFIDENCE = 0.9  # the most a phrase swap's suggestion counts as (by how much likelier it is)
 NAMES_KEPT = True  # a capitalised word mid-sentence (a name) gets no single-word candidate...
 NAME_MIN_LOG = 2.0  # ...unless it makes a known name (a pair seen 100 times in Wikipedia) with its neighbour
@@ -130,11 +132,17 @@ class _Prepared:
 class Scorer:
     """Scores texts with one model; reuse it for many texts (``score_many`` batches the work)."""
 
-    def __init__(self, model: Model | None = None, threshold: float | None = None, damage: bool = False):
+    def __init__(self, model: Model | None = None, threshold: float | None = None, damage: bool = False,
+                 screen: bool = True):
         """``damage``: also report machine-translation and line damage (:mod:`detector.damage.gather`) in
-        ``extra["damage"]`` (about as costly again as scoring)."""
+        ``extra["damage"]`` (about as costly again as scoring; it needs every document's features, so
+        batches are then scored exhaustively). ``screen``: in :meth:`score_many`, settle clearly clean
+        documents with the cheap screen stored beside the model (:mod:`detector.detection.screen`),
+        when there is one calibrated for this model; :meth:`score` of one text never screens."""
         self.model = model or load_model()
         self.damage = damage
+        self.screen = (load_screen(self.model.folder, self.model.token_sha256)
+                       if screen and self.model.folder is not None else None)
         self.threshold = self.model.threshold if threshold is None else threshold
         index = self.model.tables.vocab.index
         self._function_ids = np.array(sorted(index[w] for w in FUNCTION_WORDS if w in index))
@@ -161,16 +169,65 @@ class Scorer:
         return [probs[rows[i] : rows[i + 1]] for i in range(len(texts))]
 
     def score(self, text: str, id: object = None) -> ScoreResult:
-        return self.score_many([text], [id])[0]
+        """Score one text with the full model (never screened)."""
+        return self.score_many([text], [id], exhaustive=True)[0]
 
     def score_many(self, texts: Sequence[str], ids: Sequence[object] | None = None,
-                   keep_tokens: bool = False) -> list[ScoreResult]:
+                   keep_tokens: bool = False, exhaustive: bool = False) -> list[ScoreResult]:
         """Score several texts with one pass of the features and each model (much faster in bulk).
-        ``keep_tokens``: each result also carries its words' probabilities (:class:`TokenProbs`)."""
+        ``keep_tokens``: each result also carries its words' probabilities (:class:`TokenProbs`).
+
+        Unless ``exhaustive`` or ``keep_tokens`` (or the scorer has no screen, or reports damage), the
+        screen first settles the documents it finds clearly clean: verdict ``clean``, no spans, the
+        screen's estimate as score and ``"screened": true`` in the record. The rest get the full model."""
         ids = list(ids) if ids is not None else [None] * len(texts)
         prepared = [self._prepare(t) for t in texts]
         if not prepared:
             return []
+        results: list[ScoreResult] = []
+        first, words = 0, 0
+        for i, p in enumerate(prepared):  # memory grows with the words scored together: bounded batches
+            words += len(p.doc.word_positions)
+            if words >= MAX_BATCH_WORDS or i == len(prepared) - 1:
+                results += self._score_prepared(texts[first : i + 1], ids[first : i + 1], prepared[first : i + 1],
+                                                exhaustive or keep_tokens, keep_tokens)
+                first, words = i + 1, 0
+        return results
+
+    def _score_prepared(self, texts: Sequence[str], ids: list, prepared: list[_Prepared],
+                        exhaustive: bool, keep_tokens: bool = False) -> list[ScoreResult]:
+        screen = None if exhaustive or self.damage else self.screen
+        if screen is None:
+            return self._score_full(texts, ids, prepared, keep_tokens)
+        tables = self.model.tables
+        n_words = np.array([len(p.doc.word_positions) for p in prepared])
+        eligible = (np.array([p.english for p in prepared]) & (n_words >= self.model.min_words)
+                    & (n_words <= screen.max_words))
+        estimate = np.zeros(len(prepared))
+        settled = np.zeros(len(prepared), dtype=bool)
+        candidates = np.flatnonzero(eligible)
+        if len(candidates):
+            joined, _, rows = concat([prepared[i].doc for i in candidates.tolist()])
+            X = screen_features(joined, tables, context(joined, tables), rows)
+            settled[candidates] = ~screen.passes(X)
+            estimate[candidates] = screen.estimate(X)
+        full = np.flatnonzero(~settled).tolist()
+        scored = iter(self._score_full([texts[i] for i in full], [ids[i] for i in full], [prepared[i] for i in full])
+                      if full else [])
+        ceiling = float(np.nextafter(self.threshold, 0.0))
+        results = []
+        for i, text in enumerate(texts):
+            if settled[i]:
+                results.append(ScoreResult(text, min(float(estimate[i]), ceiling), "clean", (), self.model.label,
+                                           int(n_words[i]), ids[i], {"screened": True},
+                                           self.model.display_threshold_for(int(n_words[i]))))
+            else:
+                results.append(next(scored))
+        return results
+
+    def _score_full(self, texts: Sequence[str], ids: list, prepared: list[_Prepared],
+                    keep_tokens: bool = False) -> list[ScoreResult]:
+        """The full model on every text (features, token and context trees, document model, spans)."""
         tables = self.model.tables
         joined, token_offsets, rows = concat([p.doc for p in prepared])
         spans_by_doc: dict[int, list[Span]] = {}
@@ -465,6 +522,11 @@ def _reasons(span: Span, text: str, p: dict) -> tuple[str, ...]:
 
 
 _COLUMNS = {name: j for j, name in enumerate(FEATURE_NAMES)}
+
+
+def token_model_sha256(model: Model) -> str:
+    """The checksum a screen calibrated for ``model`` records (:mod:`detector.detection.screen`)."""
+    return model.token_sha256
 
 
 def score(text: str, threshold: float | None = None, model: Model | None = None, damage: bool = True) -> ScoreResult:

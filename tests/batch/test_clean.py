@@ -347,3 +347,22 @@ def test_odd_bytes_in_bad_lines_do_not_break_the_run(tmp_path):
     summary = json.loads((out / "summary.json").read_text())
     assert summary["records"] == {"in": 4, "kept": 1, "rejected": 0, "errors": 3}
     assert set(summary["errors"]) <= {"not valid JSON", "is not UTF-8 text", "looks like binary data, not text"}
+
+
+def test_screened_records_say_so_and_exhaustive_scores_every_record(corpus, tmp_path):
+    from detector.detection.model import load_model
+    from detector.detection.scoring import Scorer
+
+    if Scorer(load_model()).screen is None:
+        pytest.skip("no screen calibrated for the shipped model: run scripts/calibrate_screen.py")
+    screened_out, full_out = tmp_path / "screened", tmp_path / "full"
+    assert _run(str(corpus), "--out", str(screened_out)) == 0
+    assert _run(str(corpus), "--out", str(full_out), "--exhaustive") == 0
+    for name in ("part-0.jsonl", "part-1.jsonl.gz"):
+        for a, b in zip(_read_jsonl(screened_out / name), _read_jsonl(full_out / name)):
+            assert "screened" not in b["detector"]
+            if a["detector"].get("screened"):
+                assert a["detector"]["screened"] is True and a["detector"]["verdict"] == "clean"
+                assert a["detector"]["spans"] == [] and b["detector"]["verdict"] != "spun"
+            else:
+                assert a["detector"] == b["detector"]
