@@ -10,7 +10,7 @@ True
 
 from __future__ import annotations
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 from detector.detection.scoring import Scorer, ScoreResult, Span, score
 from detector.errors import DetectorError, InputError, ModelError, ResourceError
