@@ -46,7 +46,7 @@ import numpy as np
 from common import RESULTS, write_results
 
 from detector.detection.batch_learning import BatchLearner, apply_swaps, swaps_to_dictionary
-from detector.detection.corpora import default_root, held_out_documents
+from detector.detection.corpora import cut_at_paragraph, default_root, held_out_documents
 from detector.detection.scoring import Scorer
 from detector.repair.repair import repair
 from detector.spinner.spinner import SpinConfig, Spinner
@@ -95,13 +95,7 @@ def spinner_path(name: str) -> Path:
 
 
 def cut(text: str) -> str:
-    out, words = [], 0
-    for paragraph in text.split("\n"):
-        out.append(paragraph)
-        words += len(paragraph.split())
-        if words >= MAX_WORDS:
-            break
-    return "\n".join(out)
+    return cut_at_paragraph(text, MAX_WORDS)
 
 
 def documents(root: Path, scale: float, seed: int) -> list[str]:

@@ -35,7 +35,7 @@ import sentences
 from common import ROOT, write_results
 from sklearn.metrics import roc_auc_score
 
-from detector.detection.corpora import HELD_OUT, default_root, held_out_documents
+from detector.detection.corpora import HELD_OUT, cut_at_paragraph, default_root, held_out_documents
 from detector.detection.model import load_model
 from detector.detection.scoring import Scorer
 from detector.spinner.spinner import SpinConfig, Spinner
@@ -61,13 +61,7 @@ def spin_config(name: str, rate: float, seed: int) -> SpinConfig:
 
 
 def cut(text: str, max_words: int = MAX_WORDS) -> str:
-    out, words = [], 0
-    for paragraph in text.split("\n"):
-        out.append(paragraph)
-        words += len(paragraph.split())
-        if words >= max_words:
-            break
-    return "\n".join(out)
+    return cut_at_paragraph(text, max_words)
 
 
 def overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from detector.detection.corpora import HELD_OUT, held_out_documents
+from detector.detection.corpora import HELD_OUT, cut_at_paragraph, held_out_documents
 from detector.detection.features import concat, context
 from detector.detection.model import default_model_dir, load_model
 from detector.detection.scoring import Scorer, token_model_sha256
@@ -47,13 +47,7 @@ def part_of(doc_id: str) -> str:
 
 
 def cut(text: str, max_words: int = MAX_WORDS) -> str:
-    out, words = [], 0
-    for paragraph in text.split("\n"):
-        out.append(paragraph)
-        words += len(paragraph.split())
-        if words >= max_words:
-            break
-    return "\n".join(out)
+    return cut_at_paragraph(text, max_words)
 
 
 def spin_config(name: str, rate: float, seed: int) -> SpinConfig:

@@ -169,6 +169,21 @@ def training_documents(root: Path, min_words: int = 25, seed: int = 0,
     return out
 
 
+def cut_at_paragraph(text: str, max_words: int) -> str:
+    """The text's first paragraphs, up to the one that reaches ``max_words`` words.
+
+    >>> cut_at_paragraph("one two\nthree four\nfive", 3)
+    'one two\nthree four'
+    """
+    out, words = [], 0
+    for paragraph in text.split("\n"):
+        out.append(paragraph)
+        words += len(paragraph.split())
+        if words >= max_words:
+            break
+    return "\n".join(out)
+
+
 def held_out_documents(root: Path, name: str, min_words: int = 25) -> list[Document]:
     """The documents of one held-out corpus (``HELD_OUT``); GUM's carry their genre group."""
     if name == "onestopenglish":
