@@ -170,7 +170,7 @@ def training_documents(root: Path, min_words: int = 25, seed: int = 0,
 
 
 def cut_at_paragraph(text: str, max_words: int) -> str:
-    """The text's first paragraphs, up to the one that reaches ``max_words`` words.
+    r"""The text's first paragraphs, up to the one that reaches ``max_words`` words.
 
     >>> cut_at_paragraph("one two\nthree four\nfive", 3)
     'one two\nthree four'
