@@ -152,7 +152,8 @@ def train_judged(corpus: Path, out: Path, seed: int = 13, log=print) -> dict:
                            if len(v) >= MIN_SENTENCES])
     meta = {
         "name": "mt-judged", "version": VERSION, "seed": seed, "trained": date.today().isoformat(),
-        "spin_model": load_model().label, "roundtrip_model": get_mt_model().label,
+        "spin_model": load_model().label, "spin_model_trained": load_model().info.get("trained"),
+        "roundtrip_model": get_mt_model().label,
         "clean_mean_logit": round(clean_mean, 4),
         "sentence_threshold": round(float(np.quantile(p_clean, SENTENCE_QUANTILE)), 4),
         "document_threshold": round(float(np.quantile(doc_scores, DOCUMENT_QUANTILE)), 4),
@@ -177,8 +178,9 @@ def model_card(meta: dict) -> str:
 
 Two LightGBM models in LightGBM's text format (`word.lgb.txt`, `sentence.lgb.txt`; parsed, never
 executed) and `model.json`. Trained {meta['trained']} with seed {meta['seed']} over the tables of
-`{meta['spin_model']}` and the outputs of the round-trip model `{meta['roundtrip_model']}` (its word and
-sentence probabilities are features here: this model refines it and needs it).
+`{meta['spin_model']}` (trained {meta.get('spin_model_trained') or 'on an unknown date'}) and the outputs of
+the round-trip model `{meta['roundtrip_model']}` (its word and sentence probabilities are features here:
+this model refines it and needs it).
 
 - Word model: P(a person marked this word as an error), from the round-trip model's word evidence
   (`detector/damage/mt_features.py`) and its P(changed).
