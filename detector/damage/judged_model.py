@@ -16,16 +16,13 @@ model, P(a person marked a major error the English shows). Files in ``detector/d
 from __future__ import annotations
 
 import functools
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from detector.damage.mt_features import SENTENCE_FEATURES, WORD_FEATURES, Evidence, evidence_for_sentences
-from detector.damage.mt_model import WORD_AGGREGATES, Assessment, document_statistic, logit, word_aggregates
-from detector.detection.trees import BoostedTrees
-from detector.errors import ModelError
+from detector.damage.mt_model import WORD_AGGREGATES, Assessment, TwoStageTrees, logit, word_aggregates
 
 MODEL_FORMAT = 1
 JUDGED_WORD_FEATURES = [*WORD_FEATURES, "roundtrip_word_p"]
@@ -42,12 +39,15 @@ class Judged:
     evidence: Evidence
 
 
-class JudgedModel:
-    def __init__(self, word_model: BoostedTrees, sentence_model: BoostedTrees, meta: dict):
-        self.word_model, self.sentence_model, self.meta = word_model, sentence_model, meta
-        self.sentence_threshold = float(meta.get("sentence_threshold", 0.5))
-        self.document_threshold = float(meta.get("document_threshold", 0.0))
-        self.word_threshold = float(meta.get("word_threshold", 0.5))
+class JudgedModel(TwoStageTrees):
+    """P(a person marks this word) and P(a person marks a major error in this sentence)."""
+
+    FORMAT = MODEL_FORMAT
+    WORD_FEATURES = JUDGED_WORD_FEATURES
+    SENTENCE_FEATURES = JUDGED_SENTENCE_FEATURES
+    KIND = "the human-judgement model"
+    RETRAIN = "detector train-judged"
+    THRESHOLD_DEFAULTS = {"sentence_threshold": 0.5, "document_threshold": 0.0, "word_threshold": 0.5}
 
     @property
     def label(self) -> str:
@@ -83,36 +83,9 @@ class JudgedModel:
         found = evidence_for_sentences(sentences, tables)
         return self.assess_roundtrip(get_mt_model().assess_evidence(found, len(sentences)), len(sentences))
 
-    def document_score(self, sentence_probabilities: np.ndarray) -> float:
-        return document_statistic(logit(sentence_probabilities), float(self.meta["clean_mean_logit"]))
-
-    def compile(self) -> bool:
-        return self.word_model.compile() and self.sentence_model.compile()
-
-    def save(self, folder: Path, card: str) -> None:
-        folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / "word.lgb.txt").write_text(self.word_model.to_string(), encoding="utf-8")
-        (folder / "sentence.lgb.txt").write_text(self.sentence_model.to_string(), encoding="utf-8")
-        meta = {**self.meta, "format": MODEL_FORMAT, "word_features": JUDGED_WORD_FEATURES,
-                "sentence_features": JUDGED_SENTENCE_FEATURES}
-        (folder / "model.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
-        (folder / "MODEL_CARD.md").write_text(card, encoding="utf-8")
-
     @classmethod
     def load(cls, folder: Path | None = None) -> JudgedModel:
-        folder = Path(folder or default_model_dir())
-        try:
-            meta = json.loads((folder / "model.json").read_text(encoding="utf-8"))
-            if (meta.get("format") != MODEL_FORMAT or meta.get("word_features") != JUDGED_WORD_FEATURES
-                    or meta.get("sentence_features") != JUDGED_SENTENCE_FEATURES):
-                raise ModelError(f"the human-judgement model in {folder} has another format; retrain it with "
-                                 "`detector train-judged`")
-            word = BoostedTrees.from_string((folder / "word.lgb.txt").read_text(encoding="utf-8"))
-            sentence = BoostedTrees.from_string((folder / "sentence.lgb.txt").read_text(encoding="utf-8"))
-            return cls(word, sentence, meta)
-        except (OSError, ValueError, KeyError) as err:
-            raise ModelError(f"cannot load the human-judgement model from {folder}: {err}") from err
+        return cls.load_folder(Path(folder or default_model_dir()))
 
 
 def default_model_dir() -> Path:

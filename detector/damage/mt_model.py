@@ -90,14 +90,69 @@ class Assessment:
     evidence: Evidence
 
 
-class MTDamageModel:
-    """Word and sentence models with their thresholds (``meta``), over the detector's tables."""
+class TwoStageTrees:
+    """A word model and a sentence model (LightGBM text files) with their thresholds and facts
+    (``meta``, from ``model.json``): the shape every damage model of this package shares. A
+    subclass names its files' format, features and kind (:meth:`load` refuses another format with
+    a one-line error naming the command that retrains it)."""
+
+    FORMAT: int
+    WORD_FEATURES: list[str]
+    SENTENCE_FEATURES: list[str]
+    KIND: str  # in messages: "the machine-translation model"
+    RETRAIN: str  # the command that retrains it
+    # thresholds missing from ``meta`` take these values (None: ``meta`` must have them)
+    THRESHOLD_DEFAULTS: dict[str, float] | None = None
 
     def __init__(self, word_model: BoostedTrees, sentence_model: BoostedTrees, meta: dict):
         self.word_model, self.sentence_model, self.meta = word_model, sentence_model, meta
-        self.document_threshold = float(meta["document_threshold"])
-        self.sentence_threshold = float(meta["sentence_threshold"])
-        self.word_threshold = float(meta["word_threshold"])
+        defaults = self.THRESHOLD_DEFAULTS
+        for name in ("document_threshold", "sentence_threshold", "word_threshold"):
+            setattr(self, name, float(meta[name] if defaults is None else meta.get(name, defaults[name])))
+
+    def document_score(self, sentence_probabilities: np.ndarray) -> float:
+        """Mean log-odds of the sentences, shrunk for short texts (:func:`document_statistic`)."""
+        return document_statistic(logit(sentence_probabilities), float(self.meta["clean_mean_logit"]))
+
+    def compile(self) -> bool:
+        return self.word_model.compile() and self.sentence_model.compile()
+
+    def save(self, folder: Path, card: str) -> None:
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "word.lgb.txt").write_text(self.word_model.to_string(), encoding="utf-8")
+        (folder / "sentence.lgb.txt").write_text(self.sentence_model.to_string(), encoding="utf-8")
+        meta = {**self.meta, "format": self.FORMAT, "word_features": self.WORD_FEATURES,
+                "sentence_features": self.SENTENCE_FEATURES}
+        (folder / "model.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
+        (folder / "MODEL_CARD.md").write_text(card, encoding="utf-8")
+
+    @classmethod
+    def load_folder(cls, folder: Path):
+        try:
+            meta = json.loads((folder / "model.json").read_text(encoding="utf-8"))
+            if (meta.get("format") != cls.FORMAT or meta.get("word_features") != cls.WORD_FEATURES
+                    or meta.get("sentence_features") != cls.SENTENCE_FEATURES):
+                raise ModelError(f"{cls.KIND} in {folder} has another format; retrain it with `{cls.RETRAIN}`")
+            word = BoostedTrees.from_string((folder / "word.lgb.txt").read_text(encoding="utf-8"))
+            sentence = BoostedTrees.from_string((folder / "sentence.lgb.txt").read_text(encoding="utf-8"))
+            return cls(word, sentence, meta)
+        except (OSError, ValueError, KeyError) as err:
+            raise ModelError(f"cannot load {cls.KIND} from {folder}: {err}") from err
+        except Exception as err:  # LightGBM's own parse errors
+            if type(err).__name__ == "LightGBMError":
+                raise ModelError(f"cannot load {cls.KIND} from {folder}: {err}") from err
+            raise
+
+
+class MTDamageModel(TwoStageTrees):
+    """Word and sentence models with their thresholds (``meta``), over the detector's tables."""
+
+    FORMAT = MODEL_FORMAT
+    WORD_FEATURES = WORD_FEATURES
+    SENTENCE_FEATURES = [*SENTENCE_FEATURES, *WORD_AGGREGATES]
+    KIND = "the machine-translation model"
+    RETRAIN = "detector train-roundtrip"
 
     @property
     def label(self) -> str:
@@ -136,41 +191,9 @@ class MTDamageModel:
     def sentence_probabilities(self, sentences: list[str], tables=None) -> np.ndarray:
         return self.assess(sentences, tables).sentences
 
-    def document_score(self, sentence_probabilities: np.ndarray) -> float:
-        """Mean log-odds of the sentences, shrunk for short texts (:func:`document_statistic`)."""
-        return document_statistic(logit(sentence_probabilities), float(self.meta["clean_mean_logit"]))
-
-    def compile(self) -> bool:
-        return self.word_model.compile() and self.sentence_model.compile()
-
-    def save(self, folder: Path, card: str) -> None:
-        folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / "word.lgb.txt").write_text(self.word_model.to_string(), encoding="utf-8")
-        (folder / "sentence.lgb.txt").write_text(self.sentence_model.to_string(), encoding="utf-8")
-        meta = {**self.meta, "format": MODEL_FORMAT, "word_features": WORD_FEATURES,
-                "sentence_features": [*SENTENCE_FEATURES, *WORD_AGGREGATES]}
-        (folder / "model.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
-        (folder / "MODEL_CARD.md").write_text(card, encoding="utf-8")
-
     @classmethod
     def load(cls, folder: Path | None = None) -> MTDamageModel:
-        folder = Path(folder or default_model_dir())
-        try:
-            meta = json.loads((folder / "model.json").read_text(encoding="utf-8"))
-            if (meta.get("format") != MODEL_FORMAT or meta.get("word_features") != WORD_FEATURES
-                    or meta.get("sentence_features") != [*SENTENCE_FEATURES, *WORD_AGGREGATES]):
-                raise ModelError(f"the machine-translation model in {folder} has another format; retrain it with "
-                                 "`detector train-roundtrip`")
-            word = BoostedTrees.from_string((folder / "word.lgb.txt").read_text(encoding="utf-8"))
-            sentence = BoostedTrees.from_string((folder / "sentence.lgb.txt").read_text(encoding="utf-8"))
-            return cls(word, sentence, meta)
-        except (OSError, ValueError, KeyError) as err:
-            raise ModelError(f"cannot load the machine-translation model from {folder}: {err}") from err
-        except Exception as err:  # LightGBM's own parse errors
-            if type(err).__name__ == "LightGBMError":
-                raise ModelError(f"cannot load the machine-translation model from {folder}: {err}") from err
-            raise
+        return cls.load_folder(Path(folder or default_model_dir()))
 
 
 def default_model_dir() -> Path:
