@@ -403,17 +403,15 @@ def _sequence_logprob(lm, rows: np.ndarray) -> np.ndarray:
     return total
 
 
-def phrase_swaps(doc: Encoded, tables: Tables) -> PhraseSwaps:
-    """Every listed spun phrase in the text ("for the reason that", "chinese language"), and how much
-    likelier the broad model finds the window ``p2 p1 PHRASE n1 n2`` with its best original instead.
-    An occurrence with a word the model does not know gets no gain."""
-    ids = doc.ids
-    table = tables.phrases
-    start, length, which = table.find(ids)
-    if not len(start):
-        empty = np.zeros(0, dtype=np.int64)
-        return PhraseSwaps(empty, empty, np.zeros(0, dtype=np.float32), empty)
-    lm = tables.lm
+def phrase_original_gains(ids: np.ndarray, tables: Tables, start: np.ndarray, length: np.ndarray,
+                          which: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For spun phrases at ``start`` (``length`` tokens, phrase-table entry ``which``): every
+    original of each (``cand``, indices into the table's originals, grouped by phrase, ``counts``
+    per phrase) and how much likelier (log10) the broad model finds the window ``p2 p1 ORIGINAL n1
+    n2`` than ``p2 p1 PHRASE n1 n2`` (-inf where a word of either is unknown to the model).
+
+    Returns ``(cand, counts, gain)``."""
+    table, lm = tables.phrases, tables.lm
     n = len(ids)
 
     def at(pos: np.ndarray) -> np.ndarray:
@@ -424,7 +422,6 @@ def phrase_swaps(doc: Encoded, tables: Tables) -> PhraseSwaps:
     n2 = np.where(n1 >= 0, at(start + length + 1), PAD)
     n1 = np.where(n1 >= 0, n1, PAD)
     own_seq = np.stack([at(start + k) for k in range(4)], axis=1)
-    # candidates: every original of every occurrence
     counts = table.cand_ptr[which + 1] - table.cand_ptr[which]
     owner = np.repeat(np.arange(len(start)), counts)
     cand = np.repeat(table.cand_ptr[which], counts) + (np.arange(int(counts.sum())) -
@@ -438,7 +435,18 @@ def phrase_swaps(doc: Encoded, tables: Tables) -> PhraseSwaps:
     known = lm.known
     own_ok = np.all(np.where(np.arange(4) < length[:, None], known[np.maximum(own_seq, 0)], True), axis=1)
     cand_ok = np.all(np.where(np.arange(4) < cand_len[:, None], known[np.maximum(cand_seq, 0)], True), axis=1)
-    diff = np.where(cand_ok & own_ok[owner], scores - own[owner], -np.inf)
+    return cand, counts, np.where(cand_ok & own_ok[owner], scores - own[owner], -np.inf)
+
+
+def phrase_swaps(doc: Encoded, tables: Tables) -> PhraseSwaps:
+    """Every listed spun phrase in the text ("for the reason that", "chinese language"), and how much
+    likelier the broad model finds the window ``p2 p1 PHRASE n1 n2`` with its best original instead.
+    An occurrence with a word the model does not know gets no gain."""
+    start, length, which = tables.phrases.find(doc.ids)
+    if not len(start):
+        empty = np.zeros(0, dtype=np.int64)
+        return PhraseSwaps(empty, empty, np.zeros(0, dtype=np.float32), empty)
+    cand, counts, diff = phrase_original_gains(doc.ids, tables, start, length, which)
     best, arg = segment_max(diff, counts, 0.0)
     gain = np.maximum(np.nan_to_num(best, neginf=0.0), 0.0).astype(np.float32)
     firsts = np.cumsum(counts) - counts

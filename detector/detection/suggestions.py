@@ -320,7 +320,7 @@ def rechoose_phrase_originals(doc: Encoded, tables, swaps, positions: np.ndarray
     uniformly makes "telephone numbers" from "phone numbers", which has two, far more often than
     from "numbers", which has dozens). Only originals the model finds likelier than the phrase
     (gain > 0) compete; the gain reported is the chosen one's."""
-    from detector.detection.features import PAD, PhraseSwaps, _sequence_logprob, _window_rows
+    from detector.detection.features import PhraseSwaps, phrase_original_gains
 
     live = np.nonzero((swaps.gain > 0) & (swaps.best >= 0))[0]
     if len(live) and len(positions):
@@ -330,32 +330,9 @@ def rechoose_phrase_originals(doc: Encoded, tables, swaps, positions: np.ndarray
         live = live[(lo < len(pos)) & (pos[np.minimum(lo, len(pos) - 1)] < ends)]
     if not len(live):
         return swaps
-    table, lm, ids = tables.phrases, tables.lm, doc.ids
-    n = len(ids)
-
-    def at(p: np.ndarray) -> np.ndarray:
-        return np.where((p >= 0) & (p < n), ids[np.clip(p, 0, n - 1)], -1)
-
     start, length = swaps.start[live], swaps.length[live]
-    which = np.searchsorted(table.cand_ptr, swaps.best[live], side="right") - 1
-    p1, n1 = at(start - 1), at(start + length)
-    p2 = np.where(p1 >= 0, at(start - 2), -1)
-    n2 = np.where(n1 >= 0, at(start + length + 1), PAD)
-    n1 = np.where(n1 >= 0, n1, PAD)
-    own_seq = np.stack([at(start + k) for k in range(4)], axis=1)
-    counts = table.cand_ptr[which + 1] - table.cand_ptr[which]
-    owner = np.repeat(np.arange(len(live)), counts)
-    cand = np.repeat(table.cand_ptr[which], counts) + (np.arange(int(counts.sum()))
-                                                       - np.repeat(np.cumsum(counts) - counts, counts))
-    cand_len = table.orig_ptr[cand + 1] - table.orig_ptr[cand]
-    cand_seq = np.stack([np.where(k < cand_len, table.orig_ids[np.minimum(table.orig_ptr[cand] + k,
-                                                                          len(table.orig_ids) - 1)], PAD)
-                         for k in range(4)], axis=1)
-    own = _sequence_logprob(lm, _window_rows(p2, p1, own_seq, length, n1, n2))
-    scores = _sequence_logprob(lm, _window_rows(p2[owner], p1[owner], cand_seq, cand_len, n1[owner], n2[owner]))
-    known = lm.known
-    cand_ok = np.all(np.where(np.arange(4) < cand_len[:, None], known[np.maximum(cand_seq, 0)], True), axis=1)
-    gain = np.where(cand_ok, scores - own[owner], -np.inf)
+    which = np.searchsorted(tables.phrases.cand_ptr, swaps.best[live], side="right") - 1
+    cand, counts, gain = phrase_original_gains(doc.ids, tables, start, length, which)
     key = np.where(gain > 0, gain - PHRASE_PRIOR * np.log1p(_alternative_counts(tables)[cand]), -np.inf)
     best, gains = swaps.best.copy(), swaps.gain.copy()
     firsts = np.cumsum(counts) - counts
