@@ -345,8 +345,9 @@ def render_trace_page(result: dict, texts: dict[str, str]) -> str:
     for i, edge in enumerate(edges):
         src, dst = str(edge["source"]), str(edge["derived"])
         evidence = edge.get("evidence") or {}
-        parts = [f'<details class="edge" id="edge-{i}"><summary>{html.escape(src)} → {html.escape(dst)}: '
-                 f"{edge_line(edge)}</summary>", evidence_html(evidence)]
+        # the link target is inside the details, so that following a link to it opens them
+        parts = [f'<details class="edge"><summary>{html.escape(src)} → {html.escape(dst)}: '
+                 f'{edge_line(edge)}</summary><div id="edge-{i}">', evidence_html(evidence)]
         if edge.get("kind") == "spun-copy" and evidence.get("swaps"):
             parts.append(swaps_html(evidence["swaps"], evidence.get("swap_count")))
         if src in texts and dst in texts:
@@ -354,7 +355,7 @@ def render_trace_page(result: dict, texts: dict[str, str]) -> str:
             parts.append(rows_html(side_by_side(pieces, texts[src], texts[dst]), src, dst))
         else:
             parts.append('<p class="muted">The texts of this edge were not given.</p>')
-        body.append("".join(parts) + "</details>")
+        body.append("".join(parts) + "</div></details>")
     title = "detector trace"
     return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title}</title>'
             f"<style>{CSS}{TRACE_CSS}</style></head><body>{''.join(body)}</body></html>\n")

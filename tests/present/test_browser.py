@@ -224,3 +224,21 @@ def test_family_tab_shows_markup_as_text(server, browser):
     assert "<script>name</script>" in browser.find_element("id", "family-trees").text
     assert "<img src=x onerror=" in result.text and name in result.text
     assert browser.execute_script("return window.__xss") is None
+
+
+def test_trace_page_opens_an_edge_from_the_tree(browser, tmp_path):
+    from detector.present.trace_html import render_trace_page
+    from detector.spinner import spin
+    from detector.trace import trace_documents
+
+    texts = {"original.txt": FAMILY_ORIGINAL, "copy.txt": spin(FAMILY_ORIGINAL, rate=0.25, seed=7).text,
+             "bread.txt": FAMILY_UNRELATED}
+    page = tmp_path / "trace.html"
+    page.write_text(render_trace_page(trace_documents(list(texts.items()), spun_scores=False).to_dict(), texts),
+                    encoding="utf-8")
+    browser.get(page.as_uri())
+    details = browser.find_element("css selector", "details.edge")
+    assert details.get_attribute("open") is None
+    browser.find_element("css selector", "ul.tree a").click()  # "side by side" on the copy's line
+    _wait(browser, lambda b: details.get_attribute("open") is not None)
+    assert details.find_elements("css selector", "table.sbs mark.chg")
