@@ -57,7 +57,8 @@ details.edge>summary{cursor:pointer;font-weight:600}
 table.sbs{width:100%;table-layout:fixed;margin-top:.6rem} table.sbs th{width:50%}
 table.sbs td{vertical-align:top;white-space:pre-wrap;overflow-wrap:anywhere;font-size:14px;border-right:1px solid #eee}
 mark.chg{background:#ffd54f;border-radius:3px;cursor:help}
-.only{background:#e0e0e0;color:#555;border-radius:3px} div.swaps{max-height:16rem;overflow:auto;display:inline-block}
+.only{background:#e0e0e0;color:#555;border-radius:3px} div.swaps{max-height:12rem;overflow:auto}
+.facts{display:flex;flex-wrap:wrap;gap:0 2.5rem;align-items:flex-start} .facts h4{margin:.3rem 0}
 div.swaps td{font-size:14px}
 .legend span{margin-right:1rem}
 """
@@ -281,8 +282,8 @@ def swaps_html(swaps: list, count: int | None = None) -> str:
     rows = "".join(f"<tr><td>{html.escape(str(pair[0]))}</td><td>{html.escape(str(pair[1]))}</td></tr>"
                    for pair in swaps if isinstance(pair, (list, tuple)) and len(pair) >= 2)
     shown = f"{len(swaps)} of {count}" if isinstance(count, int) and count > len(swaps) else f"{len(swaps)}"
-    return (f'<h4>Swaps ({shown})</h4><div class="swaps"><table><thead><tr><th>in the copy (spun)</th>'
-            f"<th>in the source (original)</th></tr></thead><tbody>{rows}</tbody></table></div>") if rows else ""
+    return (f'<div><h4>Swaps ({shown})</h4><div class="swaps"><table><thead><tr><th>in the copy (spun)</th>'
+            f"<th>in the source (original)</th></tr></thead><tbody>{rows}</tbody></table></div></div>") if rows else ""
 
 
 def edge_line(edge: dict) -> str:
@@ -347,9 +348,10 @@ def render_trace_page(result: dict, texts: dict[str, str]) -> str:
         evidence = edge.get("evidence") or {}
         # the link target is inside the details, so that following a link to it opens them
         parts = [f'<details class="edge"><summary>{html.escape(src)} → {html.escape(dst)}: '
-                 f'{edge_line(edge)}</summary><div id="edge-{i}">', evidence_html(evidence)]
+                 f'{edge_line(edge)}</summary><div id="edge-{i}"><div class="facts">', evidence_html(evidence)]
         if edge.get("kind") == "spun-copy" and evidence.get("swaps"):
             parts.append(swaps_html(evidence["swaps"], evidence.get("swap_count")))
+        parts.append("</div>")
         if src in texts and dst in texts:
             pieces = align_pair(texts[src], texts[dst])
             parts.append(rows_html(side_by_side(pieces, texts[src], texts[dst]), src, dst))

@@ -157,14 +157,14 @@
     list.replaceChildren();
     if (!edges.length) list.append(el("p", {className: "muted", text: "No edges."}));
     edges.forEach((edge, i) => {
+      const facts = el("div", {className: "facts"}, evidenceTable(edge.evidence));
+      if (edge.kind === "spun-copy" && edge.evidence && Array.isArray(edge.evidence.swaps)) {
+        facts.append(swapsTable(edge.evidence.swaps, edge.evidence.swap_count));
+      }
       const details = el("details", {className: "edge"},
                          el("summary", {}, `${edge.source} → ${edge.derived}: `, ...edgeLine(edge)),
-                         evidenceTable(edge.evidence));
+                         facts, sideBySide(edge));
       details.id = `family-edge-${i}`;
-      if (edge.kind === "spun-copy" && edge.evidence && Array.isArray(edge.evidence.swaps)) {
-        details.append(swapsTable(edge.evidence.swaps, edge.evidence.swap_count));
-      }
-      details.append(sideBySide(edge));
       list.append(details);
     });
     byId("family-result").hidden = false;
