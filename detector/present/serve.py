@@ -7,6 +7,8 @@
 (200, True, True)
 >>> api.handle("/api/score", b'{"text": 3}')
 (400, {'error': 'send {"text": "..."} with the text as a string'})
+>>> api.handle("/api/trace", b'{"documents": [{"id": "a", "text": "One text alone."}]}')
+(400, {'error': 'paste or open at least two documents to trace'})
 
 Endpoints (POST, JSON in and out): ``/api/spin`` {text, rate, seed} -> the spun text and its
 substitutions as HTML; ``/api/score`` {text} -> score, verdict, shaded spans, damage; ``/api/repair``

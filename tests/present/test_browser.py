@@ -145,6 +145,16 @@ def test_oversized_text_is_refused_with_a_message(server):
     assert status == 400 and "text" in body["error"]
 
 
+def test_trace_endpoint_takes_several_texts_but_refuses_one_over_the_limit(server):
+    big = json.dumps({"documents": [{"id": "a", "text": "word " * 150_000},
+                                    {"id": "b", "text": "word " * (MAX_BYTES // 4)}]}).encode()
+    assert len(big) > MAX_BYTES  # the request as a whole may be larger than one text ...
+    status, body = _post(f"{server}/api/trace", big)
+    assert status == 413 and body["error"].startswith("b: the text is 1.2 MB")  # ... each text may not
+    with urllib.request.urlopen(f"{server}/api/seeds", timeout=30) as response:
+        assert [s["id"] for s in json.loads(response.read())["seeds"]][:2] == ["000", "001"]
+
+
 def test_pages_carry_a_content_security_policy_and_bind_locally(server):
     with urllib.request.urlopen(server, timeout=30) as response:
         assert "script-src 'self'" in response.headers["Content-Security-Policy"]
