@@ -163,7 +163,7 @@ def test_pages_carry_a_content_security_policy_and_bind_locally(server):
 
 
 FAMILY_ORIGINAL = (
-    "The city council said on Tuesday that it would spend 4 million dollars to repair the old bridge over the river, "
+    "The city council said on Tuesday that it would spend 4,000,000 dollars to repair the old bridge over the river, "
     "which has been closed to lorries since March. The mayor, Anna Berg, told reporters that the work should begin "
     "in the spring and take about two years.\n"
     "Residents have complained for years about the traffic on the narrow roads around the town centre. A local shop "

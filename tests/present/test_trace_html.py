@@ -11,7 +11,7 @@ from detector.present.serve import MAX_BYTES, MAX_DOCUMENTS, Api
 from detector.present.trace_html import family_view, render_trace_page, side_by_side
 from detector.spinner import spin
 
-ORIGINAL = ("The city council said on Tuesday that it would spend 4 million dollars to repair the old bridge over "
+ORIGINAL = ("The city council said on Tuesday that it would spend 4,000,000 dollars to repair the old bridge over "
             "the river, which has been closed to lorries since March. The mayor, Anna Berg, told reporters that the "
             "work should begin in the spring and take about two years.\n"
             "Residents have complained for years about the traffic on the narrow roads around the town centre. "
