@@ -252,3 +252,21 @@ def test_trace_page_opens_an_edge_from_the_tree(browser, tmp_path):
     browser.find_element("css selector", "ul.tree a").click()  # "side by side" on the copy's line
     _wait(browser, lambda b: details.get_attribute("open") is not None)
     assert details.find_elements("css selector", "table.sbs mark.chg")
+
+
+def test_family_tab_opens_several_files_at_once(server, browser, tmp_path):
+    paths = []
+    for name, text in (("first.txt", FAMILY_ORIGINAL), ("second.txt", FAMILY_UNRELATED)):
+        paths.append(tmp_path / name)
+        paths[-1].write_text(text, encoding="utf-8")
+    browser.get("about:blank")
+    browser.get(f"{server}/#family")
+    _wait(browser, lambda b: b.execute_script("return document.body.dataset.family") == "ready")
+    browser.find_element("id", "family-clear").click()
+    browser.find_element("id", "family-files").send_keys("\n".join(str(p) for p in paths))
+    _wait(browser, lambda b: len(b.find_elements("css selector", "#family-docs .family-doc")) == 2)
+    names = [e.get_attribute("value") for e in browser.find_elements("css selector", "#family-docs .family-name")]
+    texts = [e.get_attribute("value") for e in browser.find_elements("css selector", "#family-docs .family-text")]
+    assert names == ["first.txt", "second.txt"] and texts == [FAMILY_ORIGINAL, FAMILY_UNRELATED]
+    browser.find_elements("css selector", "#family-docs .family-remove")[0].click()
+    assert [e.get_attribute("value") for e in browser.find_elements("css selector", ".family-name")] == ["second.txt"]
