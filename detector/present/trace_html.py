@@ -76,8 +76,9 @@ def family_view(result: dict) -> dict:
 
     Each family is ``{"root", "tree", "other"}``: ``tree`` a node ``{"id", "edge", "children"}``
     (``edge`` the index in :func:`derived_edges` of the relation from its parent, None at the root),
-    ``other`` the indexes of derived-from edges between members that the tree does not show (a
-    document derived from two members is drawn under the one with the higher score).
+    ``other`` the indexes of derived-from edges touching the family that its tree does not show (a
+    document derived from two members is drawn under the one with the higher score). An edge
+    between documents of no family makes a family of its own.
 
     >>> view = family_view({"documents": [{"id": "a"}, {"id": "b"}, {"id": "c"}, {"id": "d"}],
     ...     "relations": [{"source": "a", "derived": "b", "kind": "rewrite", "score": 0.8},
@@ -90,7 +91,6 @@ def family_view(result: dict) -> dict:
     edges = derived_edges(result)
     index_of = {id(edge): i for i, edge in enumerate(edges)}
     families = []
-    placed: set[str] = set()
     for family in result.get("families", []):
         members = [str(m) for m in family.get("members", [])]
         root = str(family.get("root", members[0] if members else ""))
@@ -112,15 +112,21 @@ def family_view(result: dict) -> dict:
         shown = {n for n in parent.values()}
         other = [index_of[id(e)] for e in edges if str(e["source"]) in inside and str(e["derived"]) in inside
                  and index_of[id(e)] not in shown]
-        placed |= inside
-        families.append({"root": root, "tree": tree, "other": other})
-    related = {str(r[k]) for r in relations for k in ("source", "derived")}
-    for i, edge in enumerate(edges):  # derived-from edges outside every family: shown as a family of their own
+        families.append({"root": root, "tree": tree, "other": other, "inside": inside, "shown": shown})
+    listed = {i for family in families for i in family.pop("shown") | set(family["other"])}
+    for i, edge in enumerate(edges):  # edges no family shows: with a family they touch, else a family of their own
+        if i in listed:
+            continue
         src, dst = str(edge["source"]), str(edge["derived"])
-        if src not in placed and dst not in placed:
+        home = next((f for f in families if src in f["inside"] or dst in f["inside"]), None)
+        if home is not None:
+            home["other"].append(i)
+        else:
             families.append({"root": src, "tree": {"id": src, "edge": None, "children": [
-                {"id": dst, "edge": i, "children": []}]}, "other": []})
-            placed |= {src, dst}
+                {"id": dst, "edge": i, "children": []}]}, "other": [], "inside": {src, dst}})
+    for family in families:
+        del family["inside"]
+    related = {str(r[k]) for r in relations for k in ("source", "derived")}
     same_story = [i for i, r in enumerate(relations) if r.get("kind") == SAME_STORY]
     unrelated = [str(d["id"]) for d in result.get("documents", []) if str(d["id"]) not in related]
     return {"families": families, "same_story": same_story, "unrelated": unrelated}

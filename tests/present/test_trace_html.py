@@ -99,6 +99,17 @@ def test_family_view_draws_a_document_derived_twice_under_its_best_source():
     assert view["families"][0]["other"] == [1] and view["unrelated"] == []
 
 
+def test_family_view_shows_every_edge_even_outside_the_families_given():
+    relations = [_edge("a", "b", "rewrite"), _edge("b", "x", "summary"), _edge("y", "z", "duplicate")]
+    view = family_view(_result(relations, ["a", "b", "x", "y", "z"], [{"root": "a", "members": ["a", "b"]}]))
+    first, second = view["families"]
+    assert first["other"] == [1]  # b -> x: x is in no family, the edge goes with b's
+    assert second["tree"] == {"id": "y", "edge": None, "children": [{"id": "z", "edge": 2, "children": []}]}
+    page = render_trace_page(_result(relations, ["a", "b", "x", "y", "z"], [{"root": "a", "members": ["a", "b"]}]),
+                             {})
+    assert page.count("<details") == 3 and page.count("The texts of this edge were not given") == 3
+
+
 def _trace(api: Api, documents: list[dict]) -> tuple[int, dict]:
     return api.handle("/api/trace", json.dumps({"documents": documents}).encode("utf-8"))
 
