@@ -126,6 +126,7 @@ def _weights() -> tuple:
     return (get_lexicon(),)
 
 
+@functools.lru_cache(maxsize=500_000)
 def rarity(term: str) -> float:
     """Weight of a stem, name or number: rare words carry the evidence ("xiaohongshu" > "said")."""
     if term.startswith("#"):
