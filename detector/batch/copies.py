@@ -123,14 +123,34 @@ def group_copies(fingerprints: Sequence[np.ndarray], facts: Sequence[np.ndarray]
 
 def _chunks(pairs: list[tuple[int, int]], texts: dict[int, str], scores: Sequence[float],
             count: int) -> list[tuple]:
-    """``count`` batches of pairs, each with the texts and scores it needs (records of a pair stay
-    together, so each text is read once per batch)."""
-    size = -(-len(pairs) // count)
+    """At most ``count`` batches of pairs, each with the texts and scores it needs. The pairs of one
+    connected set of records stay in one batch (largest sets first, each to the lightest batch), so
+    each record is read and measured once."""
+    parent: dict[int, int] = {}
+
+    def root(i: int) -> int:
+        parent.setdefault(i, i)
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, j in pairs:
+        a, b = root(i), root(j)
+        if a != b:
+            parent[max(a, b)] = min(a, b)
+    sets: dict[int, list[tuple[int, int]]] = {}
+    for pair in pairs:
+        sets.setdefault(root(pair[0]), []).append(pair)
+    batches: list[list[tuple[int, int]]] = [[] for _ in range(max(1, count))]
+    for group in sorted(sets.values(), key=lambda g: (-len(g), g[0])):
+        min(batches, key=len).extend(group)
     out = []
-    for first in range(0, len(pairs), size):
-        batch = pairs[first : first + size]
-        needed = {i for pair in batch for i in pair}
-        out.append((batch, {i: texts[i] for i in needed}, {i: float(scores[i]) for i in needed}))
+    for batch in batches:
+        if batch:
+            batch.sort()
+            needed = {i for pair in batch for i in pair}
+            out.append((batch, {i: texts[i] for i in needed}, {i: float(scores[i]) for i in needed}))
     return out
 
 

@@ -151,23 +151,38 @@ def _lis(seq: list[int]) -> int:
     return len(tails)
 
 
+def _sentence_index(p: Profile) -> tuple[dict[str, list[int]], list[float], list[list[tuple[str, float]]]]:
+    """Per document, once: stem -> its sentences, each sentence's weight, each sentence's weighted stems."""
+    cached = _SENTENCES.get(id(p))
+    if cached is not None and cached[0] is p:
+        return cached[1]
+    index: dict[str, list[int]] = {}
+    for j, s in enumerate(p.sentences):
+        for t in s.stems:
+            index.setdefault(t, []).append(j)
+    terms = [[(t, rarity(t)) for t in sorted(s.stems)] for s in p.sentences]
+    weights = [math.fsum(w for _, w in ts) for ts in terms]  # exact: the same in every process
+    if len(_SENTENCES) > 4096:
+        _SENTENCES.clear()
+    _SENTENCES[id(p)] = (p, (index, weights, terms))
+    return index, weights, terms
+
+
+_SENTENCES: dict[int, tuple] = {}
+
+
 def sentence_matches(a: Profile, b: Profile) -> list[int]:
     """For each sentence of ``a``, the index of its counterpart in ``b`` (-1 when none)."""
     if not a.sentences or not b.sentences:
         return [-1] * len(a.sentences)
-    index: dict[str, list[int]] = {}
-    for j, s in enumerate(b.sentences):
-        for t in s.stems:
-            index.setdefault(t, []).append(j)
-    b_weight = [_weighted(s.stems) for s in b.sentences]
+    index, b_weight, _ = _sentence_index(b)
+    _, a_weight, a_terms = _sentence_index(a)
     out = []
-    for s in a.sentences:
+    for terms, wa in zip(a_terms, a_weight):
         shared: dict[int, float] = {}
-        for t in sorted(s.stems):
-            w = rarity(t)
+        for t, w in terms:
             for j in index.get(t, ()):
                 shared[j] = shared.get(j, 0.0) + w
-        wa = _weighted(s.stems)
         best, best_sim = -1, SENTENCE_MATCH
         for j, w in shared.items():
             sim = 2 * w / (wa + b_weight[j]) if wa + b_weight[j] else 0.0
