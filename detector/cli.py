@@ -471,6 +471,43 @@ def learn(files: tuple[str, ...], out: Path, max_bytes: int) -> None:
 
 
 @cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--text-field", default="text", show_default=True, help="Field holding the text in .jsonl input.")
+@click.option("--id-field", default="id", show_default=True, help="Field holding the id in .jsonl input.")
+@click.option("--scores/--no-scores", default=True, show_default=True,
+              help="Score each document for spinning too (shown, and a tie-breaker for direction).")
+@click.option("--max-bytes", type=click.IntRange(1), default=DEFAULT_MAX_BYTES, show_default=True)
+@click.option("--max-documents", type=click.IntRange(2), default=5000, show_default=True,
+              help="Refuse more documents than this (trace a crawl with `detector clean --group-copies`).")
+@click.option("--color/--no-color", default=None, help="Force colour on or off (default: on a terminal).")
+def trace(paths: tuple[str, ...], fmt: str, text_field: str, id_field: str, scores: bool, max_bytes: int,
+          max_documents: int, color: bool | None) -> None:
+    """Which of these documents is the source, and how each other one was made from it.
+
+    PATHS: files, folders (their .txt files) or .jsonl files (one document per line)."""
+    from detector.errors import InputError
+    from detector.trace.family import trace_documents
+    from detector.trace.inputs import read_documents
+
+    documents, errors = read_documents(paths, text_field, id_field, max_bytes, max_documents)
+    for error in errors:
+        click.echo(f"detector: error: {error}", err=True)
+    if len(documents) < 2:
+        raise InputError(f"trace needs at least two readable documents, got {len(documents)}")
+    result = trace_documents([(d.id, d.text) for d in documents], [d.path for d in documents], spun_scores=scores)
+    if fmt == "json":
+        out = result.to_dict()
+        if errors:
+            out["errors"] = errors
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+    else:
+        from detector.present.trace_text import render_trace
+
+        click.echo(render_trace(result.to_dict(), _use_color(color)))
+
+
+@cli.command()
 @click.option("--rebuild", is_flag=True, help="Delete and rebuild the cached tables.")
 def lexicon(rebuild: bool) -> None:
     """Show (or rebuild) the lexicon cache: sources, versions, sizes, load time."""
