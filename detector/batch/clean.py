@@ -127,7 +127,8 @@ def decide(annotation: dict, threshold: float, mode: str) -> tuple[bool, str | N
         return False, "spun", f"score {annotation['score']:.4f} >= threshold {threshold:.4f}"
     copies = annotation.get("copies")
     if copies and not copies["canonical"]:
-        return False, "copy", f"spun copy of {copies['canonical_id']!r} (group {copies['group']})"
+        return False, "copy", (f"{copies.get('kind') or 'copy'} in the group of {copies['canonical_id']!r} "
+                               f"(group {copies['group']})")
     return True, None, None
 
 
@@ -160,7 +161,7 @@ def _init_worker(config: CleanConfig) -> None:
 
 def _score_unit(shard: Shard, unit: Unit, state: Path, key: str) -> dict:
     """Score one unit; write its records, errors, fingerprints and (last) its marker."""
-    from detector.batch.copies import word_hashes
+    from detector.batch.copies import fact_hashes
     from detector.damage.lines import strip_translations
     from detector.detection.batch_learning import BatchLearner
     from detector.repair.fingerprint import fingerprint
@@ -170,7 +171,7 @@ def _score_unit(shard: Shard, unit: Unit, state: Path, key: str) -> dict:
     scorer = _WORKER["scorer"]
     started = time.perf_counter()
     lines, errors = [], []
-    fps, words, scores, ids = [], [], [], []
+    fps, facts, scores, ids = [], [], [], []
     n_bytes = 0
     learner = BatchLearner(scorer, min_documents=config.min_documents) if config.batch_learning else None
     records = list(read_units(shard, unit.start, unit.stop, config.text_field, config.id_field, config.max_bytes))
@@ -210,14 +211,14 @@ def _score_unit(shard: Shard, unit: Unit, state: Path, key: str) -> dict:
             lines.append(json.dumps(data, ensure_ascii=False))
             if config.group_copies:
                 fps.append(fingerprint(record.text))
-                words.append(word_hashes(record.text))
+                facts.append(fact_hashes(record.text))
                 scores.append(result.score)
                 ids.append(str(record.id))
     parts = state / "units"
     write_atomic(parts / f"{key}.jsonl", "".join(line + "\n" for line in lines).encode("utf-8"))
     write_atomic(parts / f"{key}.errors.jsonl", "".join(line + "\n" for line in errors).encode("utf-8"))
     if config.group_copies:
-        _save_arrays(parts / f"{key}.copies.npz", fps, words, scores, ids)
+        _save_arrays(parts / f"{key}.copies.npz", fps, facts, scores, ids)
     if learner is not None:
         save_observations(state, key, learner.state())
     stats = {"records": len(records), "errors": len(errors), "bytes": n_bytes,
@@ -239,14 +240,14 @@ def _error_entry(record: Record) -> dict:
     return entry
 
 
-def _save_arrays(path: Path, fps: list, words: list, scores: list, ids: list) -> None:
+def _save_arrays(path: Path, fps: list, facts: list, scores: list, ids: list) -> None:
     import io
 
     sink = io.BytesIO()
     np.savez(sink, fp=np.concatenate(fps) if fps else np.zeros(0, np.int64),
              fp_ptr=np.r_[0, np.cumsum([len(f) for f in fps])].astype(np.int64),
-             words=np.concatenate(words) if words else np.zeros(0, np.uint32),
-             words_ptr=np.r_[0, np.cumsum([len(w) for w in words])].astype(np.int64),
+             facts=np.concatenate(facts) if facts else np.zeros(0, np.int64),
+             facts_ptr=np.r_[0, np.cumsum([len(f) for f in facts])].astype(np.int64),
              scores=np.array(scores, dtype=np.float64), ids=np.array(ids, dtype=str))
     write_atomic(path, sink.getvalue())
 
@@ -357,7 +358,7 @@ def clean(inputs: list[str], out: Path, config: CleanConfig, workers: int | None
                                          f"{len(again)} units")
                 runner.run(again, None)
     scored_seconds = time.perf_counter() - started
-    groups = _group(state, keys) if config.group_copies else {}
+    groups = _group(state, keys, config.text_field) if config.group_copies else {}
     for i, shard in enumerate(shards):
         if not _merged(state, shard):
             shard_units = [(u, k) for u, k in zip(units, keys) if u.shard == i]
@@ -414,26 +415,48 @@ def _merged(state: Path, shard: Shard) -> bool:
     return (state / "merged" / f"{shard.key}.json").exists()
 
 
-def _group(state: Path, keys: list[str]) -> dict:
+def _group(state: Path, keys: list[str], text_field: str) -> dict:
     """Copy marks by (unit key, record id position) -> mark dict; stored once in groups.json."""
     from detector.batch.copies import group_copies
 
     path = state / "groups.json"
     if path.exists():
         return json.loads(path.read_text(encoding="utf-8"))
-    fps, words, scores, ids, where = [], [], [], [], []
+    fps, facts, scores, ids, where = [], [], [], [], []
     for key in keys:
         file = state / "units" / f"{key}.copies.npz"
         with np.load(file, allow_pickle=False) as data:
-            fp, fptr, w, wptr = data["fp"], data["fp_ptr"], data["words"], data["words_ptr"]
+            fp, fptr, f, f_ptr = data["fp"], data["fp_ptr"], data["facts"], data["facts_ptr"]
             for j in range(len(data["scores"])):
                 fps.append(fp[fptr[j] : fptr[j + 1]])
-                words.append(w[wptr[j] : wptr[j + 1]])
-                where.append(f"{key}:{j}")
+                facts.append(f[f_ptr[j] : f_ptr[j + 1]])
+                where.append((key, j))
             scores += data["scores"].tolist()
             ids += data["ids"].tolist()
-    marks = group_copies(fps, words, scores)
-    groups = {where[i]: mark.to_dict(ids[mark.canonical_index]) for i, mark in enumerate(marks) if mark}
+
+    def texts_of(wanted: set[int]) -> dict[int, str]:
+        """The texts of the candidate records, read back from their units (one pass, units in order)."""
+        by_key: dict[str, dict[int, int]] = {}
+        for i in wanted:
+            key, j = where[i]
+            by_key.setdefault(key, {})[j] = i
+        found: dict[int, str] = {}
+        for key, positions in by_key.items():
+            good = 0
+            for line in _unit_lines(state, key):
+                record = json.loads(line)
+                if record.get("_error"):
+                    continue
+                if good in positions:
+                    text = record.get(text_field)
+                    found[positions[good]] = text if isinstance(text, str) else ""
+                good += 1
+        return found
+
+    marks = group_copies(fps, facts, scores, texts_of)
+    groups = {f"{where[i][0]}:{where[i][1]}": mark.to_dict(ids[mark.canonical_index],
+                                                         None if mark.source_index is None else ids[mark.source_index])
+              for i, mark in enumerate(marks) if mark}
     write_atomic(path, json.dumps(groups).encode("utf-8"))
     return groups
 
@@ -480,6 +503,8 @@ def _merge(state: Path, out: Path, shard: Shard, shard_units: list[tuple[Unit, s
                 counts["kept" if keep else f"rejected:{reason}"] += 1
                 if mark:
                     counts["copies:canonical" if mark["canonical"] else "copies:copy"] += 1
+                    if mark.get("kind"):
+                        counts[f"copies:{mark['kind']}"] += 1
                 if not keep:
                     annotation["rejected"] = {"reason": reason, "detail": detail}
                 if annotation["verdict"] in ("spun", "clean"):

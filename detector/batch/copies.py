@@ -1,4 +1,4 @@
-"""Where spun copies of one source are grouped: ``detector clean --group-copies``.
+"""Where copies of one source are grouped in batch, each with the kind of copy it is: ``detector clean --group-copies``.
 
 >>> source = ("The U.S. said on Monday that it would buy 500,000 tonnes of wheat from Egypt, and "
 ...           "officials in Cairo said the first cargo would leave the port of Alexandria in May.")
@@ -6,28 +6,30 @@
 ...         "officers in Cairo stated the primary cargo would depart the port of Alexandria in May.")
 >>> other = "Shares of the company fell 3 pct in New York after it reported lower results on Friday."
 >>> groups = find_copies([spun, source, other], scores=[0.99, 0.10, 0.05])
->>> [(g.group, g.canonical) if g else None for g in groups]
-[(0, False), (0, True), None]
+>>> [(g.group, g.canonical, g.kind) if g else None for g in groups]
+[(0, False, 'spun-copy'), (0, True, None), None]
 
 Ordinary near-duplicate detection compares word shingles, and a spinner breaks most of them. Here
-a pair of texts becomes a *candidate* when their substitution-proof fingerprints
-(:func:`detector.repair.fingerprint.fingerprint`: runs of function words, names and numbers) have a
-Jaccard similarity of at least ``MIN_JACCARD``; a candidate is *confirmed* when their word
-sequences still line up: difflib's ratio over lower-cased words reaches ``MIN_WORD_RATIO`` (a
-spinner replacing a third of the words leaves ~0.65; two different stories about one event rarely
-reach 0.6) and they agree on their numbers (:func:`numbers_agree`). Confirmed pairs are joined
-into groups; each group's canonical record is the least spun one (lowest detector score, then the
-first in input order), and the others are its copies. Texts under ``SHORT`` words pair only when
-nearly identical: a one-line notice has too few words to tell a copy from a sibling.
+the work is linear in the corpus: a pair of records becomes a *candidate* only when their
+substitution-proof fingerprints (:func:`detector.repair.fingerprint.fingerprint`: runs of function
+words, names and numbers) have a Jaccard similarity of at least ``MIN_JACCARD``, or their sets of
+names and numbers (:func:`fact_hashes`, what a rewrite keeps) of at least ``MIN_FACT_JACCARD``; at
+most ``TOP`` candidates per record, and fingerprints or facts shared by more than ``MAX_DF`` records
+are boilerplate, not evidence. Only candidates are read again and compared by the tracing engine
+(:mod:`detector.trace.relate`): ``duplicate``, ``spun-copy``, ``rewrite``, ``summary`` and
+``translation`` relations join records into groups (an independent report of the same event,
+``same-story``, does not). Each group's canonical record is the least spun one (lowest detector
+score, then the first in input order); every other member gets ``kind``, the kind of its relation
+to the member it was made from (``source_index``), as in ``detector trace``.
 
-Memory: 8 bytes per fingerprint and 4 per word of every record, held while grouping.
+Memory: 8 bytes per fingerprint and per fact of every record while grouping, plus the texts of
+candidate records only.
 """
 
 from __future__ import annotations
 
-import difflib
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,15 +37,10 @@ import numpy as np
 from detector.repair.fingerprint import fingerprint
 
 MIN_JACCARD = 0.1  # fingerprint similarity that makes two records a candidate pair
-MIN_WORD_RATIO = 0.6  # word-sequence similarity that confirms a pair as copies
-TOP = 5  # candidates checked per record, most similar first
-MAX_DF = 1000  # fingerprints shared by more records than this are boilerplate, not evidence
-SHORT = 30  # texts of fewer words (dividend notices, one-line items) ...
-SHORT_WORD_RATIO = 0.9  # ... are copies only when nearly identical
-MIN_NUMBERS = 3  # with this many distinct numbers in a text, copies must share them ...
-MIN_NUMBER_SHARE = 0.7  # ... at least this share of the shorter text's
-_NUMBER = 1 << 31
-_LOW = _NUMBER - 1
+MIN_FACT_JACCARD = 0.3  # similarity of their names and numbers that does too
+MIN_FACTS = 4  # ... when both have at least this many
+TOP = 5  # candidates per record and per kind of evidence, most similar first
+MAX_DF = 1000  # fingerprints or facts shared by more records than this are boilerplate, not evidence
 
 
 @dataclass(frozen=True)
@@ -54,74 +51,71 @@ class CopyMark:
     canonical: bool  # the least spun record of the group
     canonical_index: int  # position (in the input) of the group's canonical record
     size: int
+    kind: str | None = None  # how this record was made from ``source_index`` (None for the tree's root)
+    source_index: int | None = None
 
-    def to_dict(self, canonical_id: object = None) -> dict:
-        return {"group": self.group, "canonical": self.canonical, "canonical_id": canonical_id, "size": self.size}
-
-
-def word_hashes(text: str) -> np.ndarray:
-    """32-bit hashes of a text's lower-cased words, in order (what pairs are confirmed on); words
-    with a digit have the top bit set, the others not, so that numbers can be compared apart."""
-    return np.array([(int.from_bytes(hashlib.blake2b(w.encode(), digest_size=4).digest(), "little") & _LOW)
-                     | (_NUMBER if any(c.isdigit() for c in w) else 0) for w in text.lower().split()],
-                    dtype=np.uint32)
+    def to_dict(self, canonical_id: object = None, source_id: object = None) -> dict:
+        return {"group": self.group, "canonical": self.canonical, "canonical_id": canonical_id, "size": self.size,
+                "kind": self.kind, "source_id": source_id}
 
 
-def numbers_agree(a: np.ndarray, b: np.ndarray) -> bool:
-    """Spinners leave numbers alone: copies share most of theirs. Two weekly reports from one
-    template ("M-1 rose 217 mln dlrs" / "M-1 fell 291 mln dlrs") line up word for word, but not
-    in their numbers."""
-    x, y = set(a[a >= _NUMBER].tolist()), set(b[b >= _NUMBER].tolist())
-    if max(len(x), len(y)) < MIN_NUMBERS:
-        return True
-    return len(x & y) >= MIN_NUMBER_SHARE * min(len(x), len(y)) and bool(x & y)
+def fact_hashes(text: str) -> np.ndarray:
+    """Sorted unique 64-bit hashes of a text's names and numbers (see :mod:`detector.trace.facts`)."""
+    from detector.trace.facts import profile
+
+    facts = profile("", text).fact_order
+    hashes = [int.from_bytes(hashlib.blake2b(f.encode(), digest_size=8).digest(), "little") >> 1 for f in facts]
+    return np.unique(np.array(hashes, dtype=np.int64))
 
 
 def find_copies(texts: Sequence[str], scores: Sequence[float]) -> list[CopyMark | None]:
-    """Group ``texts`` that are (spun) copies of each other; ``None`` for a text with no copy."""
-    return group_copies([fingerprint(t) for t in texts], [word_hashes(t) for t in texts], scores)
+    """Group ``texts`` that are copies of each other; ``None`` for a text with no copy."""
+    return group_copies([fingerprint(t) for t in texts], [fact_hashes(t) for t in texts], scores,
+                        lambda indices: {i: texts[i] for i in indices})
 
 
-def group_copies(fingerprints: Sequence[np.ndarray], words: Sequence[np.ndarray],
-                 scores: Sequence[float]) -> list[CopyMark | None]:
-    """Like :func:`find_copies`, from each record's fingerprint and word hashes."""
+def group_copies(fingerprints: Sequence[np.ndarray], facts: Sequence[np.ndarray], scores: Sequence[float],
+                 texts_of: Callable[[set[int]], dict[int, str]]) -> list[CopyMark | None]:
+    """Like :func:`find_copies`, from each record's fingerprint and facts; ``texts_of`` reads the
+    texts of the candidate records (a set of positions) back."""
+    from detector.trace.facts import profile
+    from detector.trace.family import affinity, build_tree
+    from detector.trace.relate import classify, compare
+
     n = len(fingerprints)
-    parent = list(range(n))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for i, j in _confirmed_pairs(fingerprints, words):
-        a, b = root(i), root(j)
-        if a != b:
-            parent[max(a, b)] = min(a, b)
-    members: dict[int, list[int]] = {}
-    for i in range(n):
-        members.setdefault(root(i), []).append(i)
+    pairs = sorted(set(_candidates(fingerprints, MIN_JACCARD, 0)) | set(_candidates(facts, MIN_FACT_JACCARD,
+                                                                                      MIN_FACTS)))
+    texts = texts_of({i for pair in pairs for i in pair}) if pairs else {}
+    profiles = {i: profile(str(i), t) for i, t in texts.items()}
+    found = []
+    for i, j in pairs:
+        c = compare(profiles[i], profiles[j])
+        relation = classify(c, (scores[i], scores[j]))
+        if relation is not None:
+            found.append((relation, affinity(c)))
+    relations, families = build_tree([str(i) for i in range(n)], found)
+    parent = {int(r.derived): r for r in relations if r.kind != "same-story"}
     marks: list[CopyMark | None] = [None] * n
-    group = 0
-    for first in sorted(members):
-        group_members = members[first]
-        if len(group_members) < 2:
-            continue
-        canonical = min(group_members, key=lambda i: (scores[i], i))
-        for i in group_members:
-            marks[i] = CopyMark(group, i == canonical, canonical, len(group_members))
-        group += 1
+    for group, family in enumerate(sorted(families, key=lambda f: min(int(m) for m in f.members))):
+        members = [int(m) for m in family.members]
+        canonical = min(members, key=lambda i: (scores[i], i))
+        for i in members:
+            edge = parent.get(i)
+            marks[i] = CopyMark(group, i == canonical, canonical, len(members), edge.kind if edge else None,
+                                int(edge.source) if edge else None)
     return marks
 
 
-def _confirmed_pairs(fingerprints: Sequence[np.ndarray], words: Sequence[np.ndarray]) -> list[tuple[int, int]]:
+def _candidates(sets: Sequence[np.ndarray], min_jaccard: float, min_size: int) -> list[tuple[int, int]]:
+    """Pairs ``i < j`` whose hash sets have a Jaccard similarity of at least ``min_jaccard`` (both sets
+    of at least ``min_size``), at most ``TOP`` per record."""
     from scipy import sparse
 
-    n = len(fingerprints)
-    sizes = np.array([len(f) for f in fingerprints], dtype=np.int64)
+    n = len(sets)
+    sizes = np.array([len(f) if len(f) >= max(min_size, 1) else 0 for f in sets], dtype=np.int64)
     if n < 2 or not sizes.sum():
         return []
-    keys = np.concatenate([np.asarray(f, dtype=np.int64) for f in fingerprints])
+    keys = np.concatenate([np.asarray(f, dtype=np.int64) for f, s in zip(sets, sizes) if s])
     rows = np.repeat(np.arange(n), sizes)
     unique, cols, df = np.unique(keys, return_inverse=True, return_counts=True)
     keep = df[cols] <= MAX_DF
@@ -131,17 +125,10 @@ def _confirmed_pairs(fingerprints: Sequence[np.ndarray], words: Sequence[np.ndar
     upper = shared.row < shared.col
     i, j, both = shared.row[upper], shared.col[upper], shared.data[upper]
     jaccard = both / np.maximum(sizes[i] + sizes[j] - both, 1)
-    good = jaccard >= MIN_JACCARD
+    good = jaccard >= min_jaccard
     i, j, jaccard = i[good], j[good], jaccard[good]
     # at most TOP candidates per record, the most similar first
     order = np.lexsort((-jaccard, i))
     i, j = i[order], j[order]
     rank = np.arange(len(i)) - np.searchsorted(i, i)
-    pairs = []
-    for a, b in zip(i[rank < TOP].tolist(), j[rank < TOP].tolist()):
-        if not numbers_agree(words[a], words[b]):
-            continue
-        ratio = difflib.SequenceMatcher(None, words[a].tolist(), words[b].tolist(), autojunk=False).ratio()
-        if ratio >= (MIN_WORD_RATIO if min(len(words[a]), len(words[b])) >= SHORT else SHORT_WORD_RATIO):
-            pairs.append((a, b))
-    return pairs
+    return list(zip(i[rank < TOP].tolist(), j[rank < TOP].tolist()))

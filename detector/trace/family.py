@@ -79,9 +79,9 @@ def candidate_pairs(profiles: Sequence[Profile]) -> list[tuple[int, int]]:
     rows, cols, vals = [], [], []
     for i, p in enumerate(profiles):
         terms = dict(p.stems)
-        for name in p.names:
+        for name in sorted(p.names):
             terms[name] = terms.get(name, 0) + 1
-        for number in set(p.numbers):
+        for number in sorted(set(p.numbers)):
             terms["#" + number] = 1
         for t, c in terms.items():
             rows.append(i)
@@ -110,11 +110,11 @@ def candidate_pairs(profiles: Sequence[Profile]) -> list[tuple[int, int]]:
     return sorted(pairs)
 
 
-def _affinity(c: Comparison) -> float:
+def affinity(c: Comparison) -> float:
     """How much a pair has in common: what a derived document's parent is chosen by."""
     small = c.sentences_a if c.a.length <= c.b.length else c.sentences_b
     shorter = c.cover_a if c.a.length <= c.b.length else c.cover_b
-    return shorter + 0.3 * small * c.order + 0.1 * c.topic
+    return round(shorter + 0.3 * small * c.order + 0.1 * c.topic, 6)  # rounded: ties fall to input order
 
 
 def trace_documents(records: Sequence[tuple[str, str]], paths: Sequence[str | None] | None = None,
@@ -137,8 +137,8 @@ def trace_documents(records: Sequence[tuple[str, str]], paths: Sequence[str | No
         c = compare(profiles[i], profiles[j])
         relation = classify(c, (scores[i], scores[j]))
         if relation is not None:
-            found.append((relation, _affinity(c)))
-    relations, families = _tree(ids, found)
+            found.append((relation, affinity(c)))
+    relations, families = build_tree(ids, found)
     documents = []
     for k, p in enumerate(profiles):
         doc = {"id": p.id, "path": paths[k] if paths else None, "words": p.length, "spun_score": scores[k]}
@@ -151,11 +151,14 @@ def trace_documents(records: Sequence[tuple[str, str]], paths: Sequence[str | No
     return TraceResult(documents, relations, families, dict(records))
 
 
-def _tree(ids: list[str], found: list[tuple[Relation, float]]) -> tuple[list[Relation], list[Family]]:
+def build_tree(ids: list[str], found: list[tuple[Relation, float]]) -> tuple[list[Relation], list[Family]]:
+    """The tree edges and ``same-story`` links of relations ``found`` with their affinities (see the
+    module docstring), and the families (two members or more)."""
     derived = [(r, a) for r, a in found if r.kind in DERIVED_KINDS]
+    order = {d: k for k, d in enumerate(ids)}
     best: dict[str, tuple[Relation, float]] = {}
     for r, a in derived:
-        if r.derived not in best or a > best[r.derived][1]:
+        if r.derived not in best or (a, -order[r.source]) > (best[r.derived][1], -order[best[r.derived][0].source]):
             best[r.derived] = (r, a)
     # cut cycles at their weakest edge
     for start in list(best):
@@ -175,7 +178,6 @@ def _tree(ids: list[str], found: list[tuple[Relation, float]]) -> tuple[list[Rel
             d = parent[d]
         return d
 
-    order = {d: k for k, d in enumerate(ids)}
     members: dict[str, list[str]] = {}
     for d in ids:
         members.setdefault(root(d), []).append(d)

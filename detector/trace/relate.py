@@ -56,6 +56,8 @@ FEW_FACTS = 3  # with fewer facts than this on the derived side, the sentences m
 REWRITE_SENTENCES_ALONE = 0.6  # ... this share of them
 SAME_STORY_FACTS = 3  # shared rare names and numbers of an independent report of the same event
 SAME_STORY_TOPIC = 0.2  # weighted similarity of the two documents' content words
+MIN_NUMBERS = 3  # distinct numbers on a side before copies must share them ...
+NUMBER_SHARE = 0.7  # ... at least this share of the smaller side's
 MIN_BLOCK = 2  # words in a run of matched words for it to count as aligned
 MAX_ALIGN_WORDS = 6000  # words of each side aligned word by word (difflib is quadratic at worst)
 
@@ -128,7 +130,7 @@ def rarity(term: str) -> float:
 
 
 def _weighted(terms) -> float:
-    return sum(rarity(t) for t in terms)
+    return math.fsum(rarity(t) for t in terms)  # exact: the same in every process, whatever the set order
 
 
 def _lis(seq: list[int]) -> int:
@@ -155,7 +157,7 @@ def sentence_matches(a: Profile, b: Profile) -> list[int]:
     out = []
     for s in a.sentences:
         shared: dict[int, float] = {}
-        for t in s.stems:
+        for t in sorted(s.stems):
             w = rarity(t)
             for j in index.get(t, ()):
                 shared[j] = shared.get(j, 0.0) + w
@@ -226,7 +228,7 @@ def compare(a: Profile, b: Profile) -> Comparison:
     order = _lis(found) / len(found) if found else 0.0
     found_b = [j for j in m_ba if j >= 0]
     order_b = _lis(found_b) / len(found_b) if found_b else 0.0
-    names = tuple(sorted(a.names & b.names, key=lambda t: -rarity(t)))
+    names = tuple(sorted(a.names & b.names, key=lambda t: (-rarity(t), t)))
     numbers = tuple(n for n in dict.fromkeys(a.numbers) if n in set(b.numbers))
     shared_facts = [f for f in a.fact_order if f in set(b.fact_order)]
     b_pos = {f: i for i, f in enumerate(b.fact_order)}
@@ -245,9 +247,9 @@ def topic_similarity(a: Profile, b: Profile) -> float:
     """Weighted cosine of the two documents' content stems and names (0..1)."""
     va = {t: rarity(t) * (1 + math.log(c)) for t, c in a.stems.items()}
     vb = {t: rarity(t) * (1 + math.log(c)) for t, c in b.stems.items()}
-    for n in a.names:
+    for n in sorted(a.names):  # sorted: the same sum in every process, whatever the string hashing
         va[n] = va.get(n, 0.0) + rarity(n)
-    for n in b.names:
+    for n in sorted(b.names):
         vb[n] = vb.get(n, 0.0) + rarity(n)
     dot = sum(v * vb.get(t, 0.0) for t, v in va.items())
     na, nb = math.sqrt(sum(v * v for v in va.values())), math.sqrt(sum(v * v for v in vb.values()))
@@ -272,6 +274,8 @@ def classify(c: Comparison, spun_scores: tuple[float | None, float | None] = (No
         return Relation(source.id, derived.id, "duplicate", min(c.cover_a, c.cover_b),
                         {**common, "summary": f"the same text up to formatting: {c.matched_words} of "
                          f"{max(a.length, b.length)} words identical, in order"})
+    if shorter_cover >= ALIGNED_COVERAGE and not numbers_agree(a, b):
+        return None  # one template, other figures: "M-1 rose 217 mln dlrs" / "M-1 fell 291 mln dlrs"
     if shorter_cover >= ALIGNED_COVERAGE:
         if c.length_ratio <= SUMMARY_LENGTH and max(c.cover_a, c.cover_b) >= 0.6 \
                 and min(c.sentences_a, c.sentences_b) <= SUMMARY_SOURCE_COVER:
@@ -321,6 +325,15 @@ def classify(c: Comparison, spun_scores: tuple[float | None, float | None] = (No
                        f"{max(c.sentences_a, c.sentences_b):.0%} of sentences in common) but {facts} shared "
                        f"names and numbers ({', '.join((list(c.shared_names) + list(c.shared_numbers))[:4])})"})
     return None
+
+
+def numbers_agree(a: Profile, b: Profile) -> bool:
+    """Copies keep their source's numbers: with ``MIN_NUMBERS`` distinct numbers or more on a side, at
+    least ``NUMBER_SHARE`` of the smaller side's set must be shared."""
+    x, y = set(a.numbers), set(b.numbers)
+    if max(len(x), len(y)) < MIN_NUMBERS:
+        return True
+    return bool(x & y) and len(x & y) >= NUMBER_SHARE * min(len(x), len(y))
 
 
 def translation_log_odds(c: Comparison) -> float:

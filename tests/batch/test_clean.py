@@ -153,6 +153,31 @@ def test_group_copies_marks_the_least_spun_record_canonical(tmp_path):
     for copy in ("spun-a", "spun-a-2"):
         assert by_id[copy]["canonical"] is False and by_id[copy]["canonical_id"] == "a"
         assert by_id[copy]["group"] == by_id["a"]["group"]
+        assert by_id[copy]["kind"] == "spun-copy" and by_id[copy]["source_id"] == "a"
+    assert by_id["a"]["kind"] is None
+
+
+def test_group_copies_says_what_kind_of_copy(tmp_path):
+    from tests.trace.test_trace import ORIGINAL, REWRITE, SAME_STORY
+
+    duplicate = ORIGINAL.replace("\n", "\n\n") + "\n\nShare this article"
+    records = [{"id": "orig", "text": ORIGINAL}, {"id": "rewrite", "text": REWRITE},
+               {"id": "dup", "text": duplicate}, {"id": "report", "text": SAME_STORY},
+               {"id": "other", "text": DOCS[7]}]
+    _write_jsonl(tmp_path / "in.jsonl", records)
+    out = tmp_path / "out"
+    assert _run(str(tmp_path / "in.jsonl"), "--out", str(out), "--group-copies", "--drop") == 0
+    kept = {r["id"]: r["detector"].get("copies") for r in _read_jsonl(out / "in.jsonl")}
+    rejected = {r["id"]: r["detector"] for r in _read_jsonl(out / "rejected" / "in.jsonl")}
+    marks = {**kept, **{k: v.get("copies") for k, v in rejected.items()}}
+    assert marks["rewrite"]["kind"] == "rewrite" and marks["rewrite"]["source_id"] in ("orig", "dup")
+    assert {marks["orig"]["kind"], marks["dup"]["kind"]} == {None, "duplicate"}
+    assert marks["report"] is None and marks["other"] is None  # the same story told independently is no copy
+    canonical = next(k for k, m in marks.items() if m and m["canonical"])
+    assert canonical in kept and all(k in rejected for k, m in marks.items() if m and not m["canonical"])
+    for copy in (k for k, m in marks.items() if m and not m["canonical"]):
+        reason = rejected[copy]["rejected"]
+        assert reason["reason"] == "copy" and (marks[copy]["kind"] or "copy") in reason["detail"]
 
 
 def test_text_folder_is_mirrored_with_annotations(tmp_path):
