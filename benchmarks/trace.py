@@ -13,7 +13,9 @@ distractors. :func:`detector.trace.trace_documents` runs once per pool, and:
 
 * **derived from**: every generated (source, derived) pair is a true edge. A predicted edge with
   another kind than ``same-story`` is *found* when its pair is a true pair in either orientation; a
-  duplicate of a source stands for the source (the two texts are the same up to formatting). Pairs
+  duplicate of a source stands for the source (the two texts are the same up to formatting), and
+  OneStopEnglish's ``int`` level stands for the ``adv`` as the source of ``ele`` (which may have been
+  made from it). Pairs
   of one family that are not an edge (two copies of one original, OneStopEnglish's ``int`` and ``ele``,
   an original and the summary of its spun copy) are *related, not scored*: neither right nor wrong.
   Every other predicted edge is false. Precision, recall and F1 overall, by true kind (recall) and
@@ -75,18 +77,30 @@ class Truth:
         for d, (s, kind) in self.edges.items():
             if kind == "duplicate":
                 self.canon[d] = s
+        # OneStopEnglish's ele level may have been made from the int level: int is an acceptable source
+        self.also_source: dict[str, set[str]] = defaultdict(set)
+        levels = {(d["family"], d["system"]): i for i, d in self.docs.items() if d["system"] in ("ose-int", "ose-ele")}
+        for (fam, system), i in levels.items():
+            if system == "ose-ele" and (fam, "ose-int") in levels:
+                self.also_source[i].add(levels[(fam, "ose-int")])
 
     def same(self, a: str, b: str) -> bool:
         return self.canon.get(a, a) == self.canon.get(b, b)
+
+    def stands_for(self, candidate: str, derived: str) -> bool:
+        """Whether ``candidate`` is an acceptable source of ``derived``: its true source, a duplicate
+        of it, or (OneStopEnglish ele) the int level."""
+        source = self.edges[derived][0]
+        return self.same(candidate, source) or candidate in self.also_source.get(derived, ())
 
     def true_edge_for(self, a: str, b: str) -> tuple[str, str] | None:
         """The true (source, derived) this pair stands for: the pair itself, or one whose source is a
         duplicate of ``a`` or ``b``."""
         if pair_key(a, b) in self.pairs:
             return self.pairs[pair_key(a, b)]
-        for x, y in ((a, b), (b, a)):  # y derived, x a duplicate of its source
+        for x, y in ((a, b), (b, a)):  # y derived, x a duplicate of its source (or ele's int level)
             edge = self.edges.get(y)
-            if edge and edge[1] != "duplicate" and self.same(x, edge[0]):
+            if edge and edge[1] != "duplicate" and self.stands_for(x, y):
                 return edge[0], y
         return None
 
@@ -119,14 +133,12 @@ def score_pool(docs: list[dict], relations: list[dict], stats: dict) -> None:
             stats["predicted_genre"]["tp"][genre] += 1
         elif truth.family(a) == truth.family(b):
             stats["related_edges"][kind] += 1
-            if len(stats["examples"]["related"]) < EXAMPLES:
-                stats["examples"]["related"].append(_example(truth, rel, None))
+            _keep(stats, "related", "", _example(truth, rel, None), EXAMPLES)
         else:
             stats["predicted"]["fp"][kind] += 1
             stats["predicted_genre"]["fp"][genre] += 1
             stats["false_by_pair"][_pair_type(truth, a, b)] += 1
-            if len(stats["examples"]["false"]) < EXAMPLES or rel.get("score", 0) > 0.8:
-                stats["examples"]["false"].append(_example(truth, rel, None))
+            _keep(stats, "false", kind, _example(truth, rel, None), EXAMPLES)
     for derived, (source, kind) in truth.edges.items():
         d = truth.docs[derived]
         groups = [("kind", kind), ("genre", genre), ("system", f"{kind}/{d['system']}"),
@@ -136,22 +148,22 @@ def score_pool(docs: list[dict], relations: list[dict], stats: dict) -> None:
         for group in groups:
             stats["recall"][group]["total"] += 1
         if rel is None:
-            if len(stats["examples"]["missed"]) < 3 * EXAMPLES:
-                stats["examples"]["missed"].append({"source": source, "derived": derived, "kind": kind,
-                                                    "system": d["system"], "how": d["how"], "genre": genre,
-                                                    "words": [truth.docs[source]["words"], d["words"]]})
+            _keep(stats, "missed", f"{kind}/{d['system']}", {
+                "source": source, "derived": derived, "kind": kind, "how": d["how"], "genre": genre,
+                "words": [truth.docs[source]["words"], d["words"]],
+                "partner_found": _partners(relations, derived)}, 3)
             continue
-        right_dir = truth.same(rel["source"], source) and rel["derived"] == derived
+        right_dir = truth.stands_for(rel["source"], derived) and rel["derived"] == derived
         right_kind = rel["kind"] == kind
         stats["confusion"][kind][rel["kind"]] += 1
         for group in groups:
             stats["recall"][group]["found"] += 1
             stats["recall"][group]["direction"] += right_dir
             stats["recall"][group]["kind"] += right_kind
-        if not right_dir and len(stats["examples"]["direction"]) < EXAMPLES and kind != "duplicate":
-            stats["examples"]["direction"].append(_example(truth, rel, (source, derived)))
-        if not right_kind and len(stats["examples"]["kind"]) < 3 * EXAMPLES:
-            stats["examples"]["kind"].append(_example(truth, rel, (source, derived)))
+        if not right_dir:
+            _keep(stats, "direction", f"{kind}/{d['system']}", _example(truth, rel, (source, derived)), 3)
+        if not right_kind:
+            _keep(stats, "kind", f"{kind} as {rel['kind']}", _example(truth, rel, (source, derived)), 3)
     # unrelated pairs: different families
     ids = sorted(truth.docs)
     for i, a in enumerate(ids):
@@ -163,6 +175,19 @@ def score_pool(docs: list[dict], relations: list[dict], stats: dict) -> None:
             stats["unrelated"][ptype]["pairs"] += 1
             stats["unrelated"][ptype]["edge"] += rel is not None and rel["kind"] != "same-story"
             stats["unrelated"][ptype]["same-story"] += rel is not None and rel["kind"] == "same-story"
+
+
+def _keep(stats: dict, name: str, key: str, example: dict, most: int) -> None:
+    kept = stats["examples"][name].setdefault(key, [])
+    stats["counts"][name][key] += 1
+    if len(kept) < most:
+        kept.append(example)
+
+
+def _partners(relations: list[dict], doc_id: str) -> list[str]:
+    """What the tracer related ``doc_id`` to instead (for a missed edge)."""
+    return [f"{r['source']} -> {r['derived']} {r['kind']} {r.get('score', 0):.2f}" for r in relations
+            if doc_id in (r["source"], r["derived"])][:3]
 
 
 def _pair_type(truth: Truth, a: str, b: str) -> str:
@@ -178,7 +203,8 @@ def _example(truth: Truth, rel: dict, true: tuple[str, str] | None) -> dict:
         return f"{d['role']} {d['corpus_id']} ({d['genre']}/{d['topic']}; {d['words']} words)"
     out = {"predicted": f"{rel['source']} -> {rel['derived']} {rel['kind']} {rel.get('score', 0):.2f}",
            "source_is": describe(rel["source"]), "derived_is": describe(rel["derived"]),
-           "evidence": {k: v for k, v in (rel.get("evidence") or {}).items() if not isinstance(v, (list, dict))}}
+           # numbers only: the evidence's sentences quote corpus words, which stay out of the repository
+           "evidence": {k: v for k, v in (rel.get("evidence") or {}).items() if isinstance(v, (int, float))}}
     if true:
         out["true"] = f"{true[0]} -> {true[1]} {truth.edges[true[1]][1]}"
     return out
@@ -188,7 +214,8 @@ def new_stats() -> dict:
     return {"predicted": {"tp": Counter(), "fp": Counter()}, "predicted_genre": {"tp": Counter(), "fp": Counter()},
             "recall": defaultdict(Counter), "confusion": defaultdict(Counter), "related_edges": Counter(),
             "unrelated": defaultdict(Counter), "false_by_pair": Counter(), "unknown_ids": 0, "errors": [],
-            "examples": {"missed": [], "false": [], "kind": [], "direction": [], "related": []}}
+            "examples": {"missed": {}, "false": {}, "kind": {}, "direction": {}, "related": {}},
+            "counts": defaultdict(Counter)}
 
 
 def run(pools: dict[str, list[dict]], spun_scores: bool, stats: dict | None, log=print) -> tuple[float, int]:
@@ -329,7 +356,8 @@ def report(stats: dict, timing: dict, seeds: list[dict], split: str, n_docs: int
                "unrelated": {k: dict(v) for k, v in unrel.items()},
                "timing": {k: {"seconds": s, "documents": d, "per_1000": 1000 * s / max(1, d)}
                           for k, (s, d) in timing.items()},
-               "seeds": seeds, "errors": stats["errors"], "examples": stats["examples"]}
+               "seeds": seeds, "errors": stats["errors"], "examples": stats["examples"],
+               "example_counts": {k: dict(v) for k, v in stats["counts"].items()}}
     return results, "\n".join(lines)
 
 
@@ -366,12 +394,11 @@ def seed_target_lines(seeds: list[dict]) -> list[str]:
 
 
 def print_examples(stats: dict) -> None:
-    ex = stats["examples"]
-    for name in ("missed", "false", "kind", "direction", "related"):
-        if ex[name]:
-            print(f"\n{name} (first {min(len(ex[name]), 8)} of those kept):")
-            for e in ex[name][:8]:
-                print("  ", json.dumps(e, ensure_ascii=False)[:600])
+    for name, by_key in stats["examples"].items():
+        for key, examples in sorted(by_key.items()):
+            print(f"\n{name} {key} ({stats['counts'][name][key]}; {len(examples)} shown):")
+            for e in examples:
+                print("  ", json.dumps(e, ensure_ascii=False)[:700])
 
 
 def main(argv: list[str] | None = None) -> int:

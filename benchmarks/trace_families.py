@@ -36,7 +36,8 @@ Derived documents (a random subset per family, so families differ in shape):
   (``source`` is then the intermediate document).
 
 Reuters bodies are unwrapped (one line a paragraph; bodies with tables skipped). Originals are cut at
-a paragraph to 150-600 words (round trips stay fast). Every choice is seeded.
+a paragraph to 150-600 words; a OneStopEnglish article is kept whole up to 800 words (else cut to
+400-600), and its other levels are cut to the same share of their words (round trips stay fast). Every choice is seeded.
 """
 
 from __future__ import annotations
@@ -97,6 +98,24 @@ def _cut(text: str, rng: random.Random, low: int = 150, high: int = 450) -> str:
     return out
 
 
+def _cut_share(text: str, share: float) -> str:
+    """The text's first paragraphs, up to ``share`` of its words (all of it when ``share`` is 1).
+
+    >>> _cut_share("a b\\nc d\\ne f g h", 0.5)
+    'a b\\nc d'
+    """
+    paras = [p.strip() for p in text.split("\n") if p.strip()]
+    if share >= 1:
+        return "\n".join(paras)
+    goal, out, n = share * sum(len(p.split()) for p in paras), [], 0
+    for p in paras:
+        if n >= goal:
+            break
+        out.append(p)
+        n += len(p.split())
+    return "\n".join(out)
+
+
 def unwrap_reuters(body: str) -> str | None:
     """The newswire's hard-wrapped lines joined into one line a paragraph (paragraphs open with four
     spaces); None for a body with a table (runs of spaces inside its lines).
@@ -126,9 +145,12 @@ def originals(split: str, root: Path, rng: random.Random) -> dict[str, list[Orig
         for key, r in sorted(ose.items()):
             if r.get("level") != "adv":
                 continue
-            levels = {lv: ose[key.replace("ose-adv-", f"ose-{lv}-")]["text"] for lv in ("int", "ele")
-                      if key.replace("ose-adv-", f"ose-{lv}-") in ose}
-            text = _cut(r["text"], rng, 250, 600)
+            full = "\n".join(p.strip() for p in r["text"].split("\n") if p.strip())
+            text = full if len(full.split()) <= 800 else _cut(full, rng, 400, 600)
+            share = len(text.split()) / len(full.split())
+            # the other levels cut to the same share of the article (their paragraphs follow the adv's)
+            levels = {lv: _cut_share(ose[key.replace("ose-adv-", f"ose-{lv}-")]["text"], share)
+                      for lv in ("int", "ele") if key.replace("ose-adv-", f"ose-{lv}-") in ose}
             out["onestopenglish"].append(Original(key, text, "onestopenglish", "ose", levels))
         for r in _records(root / "gum" / "gum.jsonl"):
             if len(r["text"].split()) >= 150:
@@ -293,7 +315,7 @@ def family(orig: Original, rng: random.Random, makers: Makers) -> list[dict]:
     if orig.levels:
         for level, text in sorted(orig.levels.items()):
             if rng.random() < 0.85:
-                add("rewrite", docs[0], _cut(text, random.Random(_seed(orig.id, level)), 250, 600), f"ose-{level}",
+                add("rewrite", docs[0], text, f"ose-{level}",
                     f"OneStopEnglish {level} level of the same article (human rewrite)")
     if not kinds and len(docs) == 1:
         kinds.append(rng.choice(("spun-copy", "rewrite", "summary", "translation", "duplicate")))

@@ -154,6 +154,38 @@ def said_first(s: str) -> str | None:
     return f"{_upper_first(who)} {verb} that {_lower_first(what)}."
 
 
+def said_last(s: str) -> str | None:
+    """'The officials said prices will rise.' -> 'Prices will rise, the officials said.'
+
+    >>> said_last("Finance Ministry officials said that the prices will rise next year.")
+    'The prices will rise next year, Finance Ministry officials said.'
+    """
+    m = re.match(r"^((?:The |A )?[A-Z][\w.'-]*(?: [\w.'-]+){0,4}?) said (?:that |on \w+ that )?(.{20,})\.$", s)
+    if not m or '"' in s or "“" in s or " said " in m.group(2):
+        return None
+    who, what = m.groups()
+    return f"{_upper_first(what)}, {_lower_first(who)} said."
+
+
+TIMES = (r"(?:on |last |this |next |early |late |in )?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|"
+         r"January|February|March|April|May|June|July|August|September|October|November|December|week|month|"
+         r"year|quarter|(?:19|20)\d\d)(?: \d{4})?")
+
+
+def time_first(s: str) -> str | None:
+    """A trailing time moved to the front: 'Sales rose 5 pct last year.' -> 'Last year, sales rose 5 pct.'
+
+    >>> time_first("The shares rose 5 pct in March.")
+    'In March, the shares rose 5 pct.'
+    """
+    body, end = _end(s)
+    m = re.match(rf"^(.{{15,}}?) ({TIMES})$", body)
+    if not m or end != "." or '"' in body or "“" in body or "," in m.group(1)[-3:]:
+        return None
+    main, when = m.groups()
+    return f"{_upper_first(when)}, {_lower_first(main)}{end}"
+
+
 def split_long(s: str) -> list[str] | None:
     """A long sentence split at ' and the / and it / and its / and he / and she / and they'."""
     body, end = _end(s)
@@ -201,6 +233,10 @@ def drop_clause(s: str) -> str:
     return s
 
 
+OPERATIONS = (("reported", reported_speech), ("said-first", said_first), ("said-last", said_last),
+              ("passive", passive), ("because", because_first), ("front", clause_first), ("time-first", time_first))
+
+
 def rewrite_sentences(text: str, rng: random.Random, paraphrase=None, strength: float = 0.6) -> tuple[str, list[str]]:
     """Restructure ``text`` sentence by sentence; returns the rewrite and the operations used.
 
@@ -226,9 +262,9 @@ def rewrite_sentences(text: str, rng: random.Random, paraphrase=None, strength: 
                 ops.append("split")
                 i += 1
                 continue
-            for name, op in (("reported", reported_speech), ("said-first", said_first), ("passive", passive),
-                             ("because", because_first),
-                             ("front", clause_first)):
+            ops_here = list(OPERATIONS)
+            rng.shuffle(ops_here)
+            for name, op in ops_here:
                 if rng.random() < 0.9 and (r := op(s)):
                     s = r
                     ops.append(name)
@@ -238,7 +274,7 @@ def rewrite_sentences(text: str, rng: random.Random, paraphrase=None, strength: 
                 if t != s:
                     ops.append("drop-modifiers")
                     s = t
-            if paraphrase is not None and rng.random() < strength * 0.6:
+            if paraphrase is not None and rng.random() < strength:
                 t = paraphrase(s)
                 if t != s:
                     ops.append("paraphrase")
