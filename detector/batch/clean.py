@@ -358,7 +358,7 @@ def clean(inputs: list[str], out: Path, config: CleanConfig, workers: int | None
                                          f"{len(again)} units")
                 runner.run(again, None)
     scored_seconds = time.perf_counter() - started
-    groups = _group(state, keys, config.text_field) if config.group_copies else {}
+    groups = _group(state, keys, config.text_field, workers) if config.group_copies else {}
     for i, shard in enumerate(shards):
         if not _merged(state, shard):
             shard_units = [(u, k) for u, k in zip(units, keys) if u.shard == i]
@@ -415,7 +415,7 @@ def _merged(state: Path, shard: Shard) -> bool:
     return (state / "merged" / f"{shard.key}.json").exists()
 
 
-def _group(state: Path, keys: list[str], text_field: str) -> dict:
+def _group(state: Path, keys: list[str], text_field: str, workers: int = 1) -> dict:
     """Copy marks by (unit key, record id position) -> mark dict; stored once in groups.json."""
     from detector.batch.copies import group_copies
 
@@ -453,7 +453,7 @@ def _group(state: Path, keys: list[str], text_field: str) -> dict:
                 good += 1
         return found
 
-    marks = group_copies(fps, facts, scores, texts_of)
+    marks = group_copies(fps, facts, scores, texts_of, workers)
     groups = {f"{where[i][0]}:{where[i][1]}": mark.to_dict(ids[mark.canonical_index],
                                                          None if mark.source_index is None else ids[mark.source_index])
               for i, mark in enumerate(marks) if mark}

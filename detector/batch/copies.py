@@ -41,6 +41,7 @@ MIN_FACT_JACCARD = 0.3  # similarity of their names and numbers that does too
 MIN_FACTS = 4  # ... when both have at least this many
 TOP = 5  # candidates per record and per kind of evidence, most similar first
 MAX_DF = 1000  # fingerprints or facts shared by more records than this are boilerplate, not evidence
+PARALLEL_PAIRS = 400  # candidate pairs worth starting worker processes for
 
 
 @dataclass(frozen=True)
@@ -61,9 +62,9 @@ class CopyMark:
 
 def fact_hashes(text: str) -> np.ndarray:
     """Sorted unique 64-bit hashes of a text's names and numbers (see :mod:`detector.trace.facts`)."""
-    from detector.trace.facts import profile
+    from detector.trace.facts import facts_of
 
-    facts = profile("", text).fact_order
+    facts = facts_of(text)
     hashes = [int.from_bytes(hashlib.blake2b(f.encode(), digest_size=8).digest(), "little") >> 1 for f in facts]
     return np.unique(np.array(hashes, dtype=np.int64))
 
@@ -75,24 +76,26 @@ def find_copies(texts: Sequence[str], scores: Sequence[float]) -> list[CopyMark 
 
 
 def group_copies(fingerprints: Sequence[np.ndarray], facts: Sequence[np.ndarray], scores: Sequence[float],
-                 texts_of: Callable[[set[int]], dict[int, str]]) -> list[CopyMark | None]:
+                 texts_of: Callable[[set[int]], dict[int, str]], workers: int = 1) -> list[CopyMark | None]:
     """Like :func:`find_copies`, from each record's fingerprint and facts; ``texts_of`` reads the
-    texts of the candidate records (a set of positions) back."""
-    from detector.trace.facts import profile
-    from detector.trace.family import affinity, build_tree
-    from detector.trace.relate import classify, compare
+    texts of the candidate records (a set of positions) back. ``workers``: processes comparing the
+    candidate pairs."""
+    from detector.trace.family import build_tree
 
     n = len(fingerprints)
     pairs = sorted(set(_candidates(fingerprints, MIN_JACCARD, 0)) | set(_candidates(facts, MIN_FACT_JACCARD,
                                                                                       MIN_FACTS)))
     texts = texts_of({i for pair in pairs for i in pair}) if pairs else {}
-    profiles = {i: profile(str(i), t) for i, t in texts.items()}
-    found = []
-    for i, j in pairs:
-        c = compare(profiles[i], profiles[j])
-        relation = classify(c, (scores[i], scores[j]))
-        if relation is not None:
-            found.append((relation, affinity(c)))
+    chunks = _chunks(pairs, texts, scores, max(1, workers) * 4) if pairs else []
+    if workers > 1 and len(pairs) >= PARALLEL_PAIRS:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+            results = list(pool.map(classify_pairs, chunks))
+    else:
+        results = [classify_pairs(chunk) for chunk in chunks]
+    found = [item for result in results for item in result]
     relations, families = build_tree([str(i) for i in range(n)], found)
     parent = {int(r.derived): r for r in relations if r.kind != "same-story"}
     marks: list[CopyMark | None] = [None] * n
@@ -104,6 +107,36 @@ def group_copies(fingerprints: Sequence[np.ndarray], facts: Sequence[np.ndarray]
             marks[i] = CopyMark(group, i == canonical, canonical, len(members), edge.kind if edge else None,
                                 int(edge.source) if edge else None)
     return marks
+
+
+def _chunks(pairs: list[tuple[int, int]], texts: dict[int, str], scores: Sequence[float],
+            count: int) -> list[tuple]:
+    """``count`` batches of pairs, each with the texts and scores it needs (records of a pair stay
+    together, so each text is read once per batch)."""
+    size = -(-len(pairs) // count)
+    out = []
+    for first in range(0, len(pairs), size):
+        batch = pairs[first : first + size]
+        needed = {i for pair in batch for i in pair}
+        out.append((batch, {i: texts[i] for i in needed}, {i: float(scores[i]) for i in needed}))
+    return out
+
+
+def classify_pairs(chunk: tuple) -> list[tuple]:
+    """(relation, affinity) of each related pair of a batch (see :func:`_chunks`); run in a worker."""
+    from detector.trace.facts import profile
+    from detector.trace.family import affinity
+    from detector.trace.relate import classify, compare
+
+    pairs, texts, scores = chunk
+    profiles = {i: profile(str(i), t) for i, t in texts.items()}
+    found = []
+    for i, j in pairs:
+        c = compare(profiles[i], profiles[j])
+        relation = classify(c, (scores[i], scores[j]))
+        if relation is not None:
+            found.append((relation, affinity(c)))
+    return found
 
 
 def _candidates(sets: Sequence[np.ndarray], min_jaccard: float, min_size: int) -> list[tuple[int, int]]:

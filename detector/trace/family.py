@@ -133,9 +133,19 @@ def trace_documents(records: Sequence[tuple[str, str]], paths: Sequence[str | No
         results = scorer.score_many([t for _, t in records], ids, exhaustive=True)
         scores = [round(float(r.score), 4) if r.verdict != "not-english" else None for r in results]
     found: list[tuple[Relation, float]] = []
+    damage: dict[str, float] = {}
+    texts = dict(records)
+
+    def damage_of(p: Profile) -> float:
+        if p.id not in damage:
+            from detector.damage.roundtrip import roundtrip_damage
+
+            damage[p.id] = float(roundtrip_damage(texts[p.id])["score"])
+        return damage[p.id]
+
     for i, j in candidate_pairs(profiles):
         c = compare(profiles[i], profiles[j])
-        relation = classify(c, (scores[i], scores[j]))
+        relation = classify(c, (scores[i], scores[j]), damage_of=damage_of if spun_scores else None)
         if relation is not None:
             found.append((relation, affinity(c)))
     relations, families = build_tree(ids, found)
@@ -148,7 +158,7 @@ def trace_documents(records: Sequence[tuple[str, str]], paths: Sequence[str | No
         if not p.english:
             doc.setdefault("notes", []).append("mostly not English")
         documents.append(doc)
-    return TraceResult(documents, relations, families, dict(records))
+    return TraceResult(documents, relations, families, texts)
 
 
 def build_tree(ids: list[str], found: list[tuple[Relation, float]]) -> tuple[list[Relation], list[Family]]:

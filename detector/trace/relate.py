@@ -18,9 +18,11 @@ same content words (a rewrite keeps them, sentence by sentence and in order), wh
 numbers and quotations they share (an independent report of the same event shares those and
 little else), and which side reads more like ordinary English where they differ (the broad
 trigram model: a spinner's rare synonyms and a round trip's word salad read worse than their
-source). :func:`classify` turns the measurements into a kind, a direction and a score with rules
-whose thresholds are the named constants below; they were set on families built from the
-training genres (``python benchmarks/trace.py --split train``), never on the held-out ones.
+source). :func:`classify` decides with rules whether the pair is related at all (thresholds: the
+named constants below, set on families built from the training genres, ``python
+benchmarks/trace.py --split train``, never on the held-out ones); how one was made from the other
+and which is the source come from the trace model (:mod:`detector.trace.model`), or from the
+rules when it is missing.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ import difflib
 import functools
 import math
 from bisect import bisect_left
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -58,6 +61,7 @@ SAME_STORY_FACTS = 3  # shared rare names and numbers of an independent report o
 SAME_STORY_TOPIC = 0.2  # weighted similarity of the two documents' content words
 MIN_NUMBERS = 3  # distinct numbers on a side before copies must share them ...
 NUMBER_SHARE = 0.7  # ... at least this share of the smaller side's
+MAX_PLACE = 8  # tokens on either side of a local change; longer differences are edits
 MIN_BLOCK = 2  # words in a run of matched words for it to count as aligned
 MAX_ALIGN_WORDS = 6000  # words of each side aligned word by word (difflib is quadratic at worst)
 
@@ -87,7 +91,8 @@ class Comparison:
     facts_b: float
     topic: float  # weighted cosine of content stems
     fluency: float  # mean log10 p per changed word: a minus b (positive: a reads better)
-    opcodes: list = field(default_factory=list, repr=False)
+    places: list = field(default_factory=list, repr=False)  # the local changes among the opcodes
+    edited: float = 0.0  # share of both sides' words in larger edits
 
     @property
     def length_ratio(self) -> float:
@@ -121,6 +126,7 @@ def _weights() -> tuple:
     return (get_lexicon(),)
 
 
+@functools.lru_cache(maxsize=500_000)
 def rarity(term: str) -> float:
     """Weight of a stem, name or number: rare words carry the evidence ("xiaohongshu" > "said")."""
     if term.startswith("#"):
@@ -201,8 +207,13 @@ def compare(a: Profile, b: Profile) -> Comparison:
     ops = matcher.get_opcodes()
     # a lone common word matched between two changes ("the") is chance more often than copying
     matched = sum(i2 - i1 for tag, i1, i2, _, _ in ops if tag == "equal" and (i2 - i1 >= MIN_BLOCK or i1 == 0))
-    changed_a = [w for tag, i1, i2, _, _ in ops if tag != "equal" for w in wa[i1:i2]]
-    changed_b = [w for tag, _, _, j1, j2 in ops if tag != "equal" for w in wb[j1:j2]]
+    # local changes (what a spinner or a translation does word by word) apart from edits (a paragraph
+    # added or rewritten, captions, a correction note): only local changes say how the copy was made
+    every = [op for op in ops if op[0] != "equal"]
+    places = [op for op in every if op[2] - op[1] <= MAX_PLACE and op[4] - op[3] <= MAX_PLACE] or every
+    edited = sum((op[2] - op[1]) + (op[4] - op[3]) for op in every if op not in places)
+    changed_a = [w for _, i1, i2, _, _ in places for w in wa[i1:i2]]
+    changed_b = [w for _, _, _, j1, j2 in places for w in wb[j1:j2]]
     changed = changed_a + changed_b
     function_share = sum(w in _FUNCTION for w in changed) / len(changed) if changed else 0.0
     moved = 0
@@ -210,7 +221,6 @@ def compare(a: Profile, b: Profile) -> Comparison:
         bag = set(changed_b)
         moved = sum(w in bag and w not in _FUNCTION for w in changed_a)
     moved_share = moved / max(len(changed_a), 1)
-    places = [op for op in ops if op[0] != "equal"]
     indel = sum(op[0] in ("insert", "delete") for op in places) / max(len(places), 1)
     function_only = sum(all(w in _FUNCTION for w in wa[i1:i2] + wb[j1:j2])
                         for _, i1, i2, j1, j2 in places) / max(len(places), 1)
@@ -218,10 +228,9 @@ def compare(a: Profile, b: Profile) -> Comparison:
     if changed:
         fa, fb = _fluency(a), _fluency(b)
         # each change counts with the word after it: "quantity" reads badly after "telephone"
-        la = [float(fa[i1:min(i2 + 1, len(fa))].sum()) for tag, i1, i2, _, _ in ops if tag != "equal"]
-        lb = [float(fb[j1:min(j2 + 1, len(fb))].sum()) for tag, _, _, j1, j2 in ops if tag != "equal"]
-        n = sum(1 for op in ops if op[0] != "equal")
-        fluency = (sum(la) - sum(lb)) / n
+        la = [float(fa[i1:min(i2 + 1, len(fa))].sum()) for _, i1, i2, _, _ in places]
+        lb = [float(fb[j1:min(j2 + 1, len(fb))].sum()) for _, _, _, j1, j2 in places]
+        fluency = (sum(la) - sum(lb)) / len(places)
     m_ab = sentence_matches(a, b)
     m_ba = sentence_matches(b, a)
     found = [j for j in m_ab if j >= 0]
@@ -240,7 +249,7 @@ def compare(a: Profile, b: Profile) -> Comparison:
         moved_share,
         sum(j >= 0 for j in m_ab) / max(len(m_ab), 1), sum(j >= 0 for j in m_ba) / max(len(m_ba), 1), order, order_b,
         names, numbers, len(set(a.quotes) & set(b.quotes)), fact_order, facts_a, facts_b, topic_similarity(a, b),
-        fluency, ops)
+        fluency, places, edited / max(len(wa) + len(wb), 1))
 
 
 def topic_similarity(a: Profile, b: Profile) -> float:
@@ -261,70 +270,119 @@ def _squash(x: float) -> float:
     return 1 / (1 + math.exp(-x))
 
 
-def classify(c: Comparison, spun_scores: tuple[float | None, float | None] = (None, None)) -> Relation | None:
-    """The relation of a measured pair, or ``None`` for unrelated documents."""
+def related(c: Comparison) -> bool:
+    """Was one of the pair made from the other (by the rules: words aligned with the same numbers, or
+    sentences restated in order with their facts)?"""
+    shorter_cover = c.cover_a if c.a.length <= c.b.length else c.cover_b
+    if shorter_cover >= ALIGNED_COVERAGE:
+        # one template, other figures ("M-1 rose 217 mln dlrs" / "M-1 fell 291 mln dlrs") is no copy
+        return numbers_agree(c.a, c.b)
+    return _rewrite(c) is not None
+
+
+def classify(c: Comparison, spun_scores: tuple[float | None, float | None] = (None, None),
+             model: object = "default", damage_of: Callable[[Profile], float] | None = None) -> Relation | None:
+    """The relation of a measured pair, or ``None`` for unrelated documents. ``model``: the trace
+    model deciding kind and direction (:mod:`detector.trace.model`; ``"default"`` the shipped one,
+    ``None`` the rules alone). ``damage_of``: a document's round-trip damage score, asked for the
+    two sides of a translation (evidence of which one is the machine's)."""
     a, b = c.a, c.b
     shorter_cover = c.cover_a if a.length <= b.length else c.cover_b
-    changed = 1 - c.matched_words / max(a.length, b.length, 1)
     facts = len(c.shared_names) + len(c.shared_numbers)
     common = {"word_overlap": round(shorter_cover, 3), "shared_names": list(c.shared_names[:8]),
               "shared_numbers": list(c.shared_numbers[:8])}
-    if min(c.cover_a, c.cover_b) >= DUPLICATE_COVERAGE and changed <= DUPLICATE_MAX_CHANGED:
-        source, derived = _by_score(a, b, spun_scores)
-        return Relation(source.id, derived.id, "duplicate", min(c.cover_a, c.cover_b),
-                        {**common, "summary": f"the same text up to formatting: {c.matched_words} of "
-                         f"{max(a.length, b.length)} words identical, in order"})
-    if shorter_cover >= ALIGNED_COVERAGE and not numbers_agree(a, b):
-        return None  # one template, other figures: "M-1 rose 217 mln dlrs" / "M-1 fell 291 mln dlrs"
-    if shorter_cover >= ALIGNED_COVERAGE:
-        if c.length_ratio <= SUMMARY_LENGTH and max(c.cover_a, c.cover_b) >= 0.6 \
-                and min(c.sentences_a, c.sentences_b) <= SUMMARY_SOURCE_COVER:
-            return _summary(c, common)
-        translation = translation_log_odds(c) >= 0
-        source, derived = _by_fluency(c, spun_scores)
-        kind = "translation" if translation else "spun-copy"
-        margin = abs(c.fluency)
-        score = _squash(4 * (shorter_cover - 0.45)) * (0.5 + 0.5 * _squash(margin - 0.5))
-        if kind == "spun-copy":
-            swaps = _swaps(derived, source)
-            return Relation(source.id, derived.id, kind, score, {
-                **common, "swaps": swaps[:40], "swap_count": len(swaps),
-                "summary": f"aligned word for word ({shorter_cover:.0%} of words); {len(swaps)} swaps such as "
-                           + ", ".join(f"'{s}' for '{o}'" for s, o in swaps[:3])
-                           + f"; the source reads likelier where they differ ({margin:.2f} log10 per change)"})
-        return Relation(source.id, derived.id, kind, score, {
-            **common, "function_words_changed": round(c.changed_function_share, 3),
-            "reordered": round(c.moved_share, 3),
-            "summary": f"aligned word for word ({shorter_cover:.0%}) but function words changed "
-                       f"({c.changed_function_share:.0%} of changes) and words moved ({c.moved_share:.0%}), "
-                       f"as machine translation does; the source reads likelier ({margin:.2f} log10 per change)"})
-    rewrite = _rewrite(c, spun_scores)
-    if rewrite is not None:
-        source, derived = rewrite
-        if derived.length / max(source.length, 1) <= SUMMARY_LENGTH \
-                and (c.sentences_a if source is a else c.sentences_b) <= SUMMARY_SOURCE_COVER:
-            return _summary(c, common)
-        matched = c.sentences_a if derived is a else c.sentences_b
-        contained = c.facts_a if derived is a else c.facts_b
-        order = c.order if derived is a else c.order_b
-        n = len(derived.sentences)
-        score = _squash(6 * (matched - 0.35)) * _squash(6 * (order - 0.5)) * (0.5 + 0.5 * _squash(
-            6 * (contained - 0.4)))
-        return Relation(source.id, derived.id, "rewrite", score, {
-            **common, "sentences_matched": f"{round(matched * n)} of {n}", "in_order": round(order, 3),
-            "facts_from_source": round(contained, 3),
-            "summary": f"{round(matched * n)} of {n} sentences restate a sentence of the source in other "
-                       f"words ({order:.0%} in the same order); {contained:.0%} of its names and numbers "
-                       f"are the source's"})
+    if related(c):
+        if model == "default":
+            from detector.trace.model import default_trace_model
+
+            model = default_trace_model()
+        if model is not None:
+            probs = model.kind_probabilities(c)
+            kind = max(probs, key=probs.get)
+            damage = (damage_of(a), damage_of(b)) if kind == "translation" and damage_of else (None, None)
+            p_source = model.source_probability(c, kind, spun_scores, damage)
+            source, derived = (a, b) if p_source >= 0.5 else (b, a)
+            score = probs[kind] * max(p_source, 1 - p_source)
+            if kind == "rewrite":  # by rule: the synthetic rewrites the model learned from lengthen text
+                source, derived = _rewrite(c, spun_scores) or _by_facts(c, spun_scores)
+                matched, order = (c.sentences_a, c.order) if derived is a else (c.sentences_b, c.order_b)
+                score = probs[kind] * _squash(6 * (matched - 0.35)) * _squash(6 * (order - 0.45))
+        else:
+            kind, source, derived, score = _by_rules(c, spun_scores)
+        return Relation(source.id, derived.id, kind, score, {**common, **_evidence(c, kind, source, derived)})
     if facts >= SAME_STORY_FACTS and c.topic >= SAME_STORY_TOPIC:
-        first, second = (a, b)
         score = _squash(2 * (facts - SAME_STORY_FACTS)) * _squash(8 * (c.topic - SAME_STORY_TOPIC))
-        return Relation(first.id, second.id, "same-story", score, {
+        return Relation(a.id, b.id, "same-story", score, {
             **common, "topic_similarity": round(c.topic, 3),
             "summary": f"independent wording ({shorter_cover:.0%} of words and "
                        f"{max(c.sentences_a, c.sentences_b):.0%} of sentences in common) but {facts} shared "
                        f"names and numbers ({', '.join((list(c.shared_names) + list(c.shared_numbers))[:4])})"})
     return None
+
+
+def _by_rules(c: Comparison, spun_scores) -> tuple[str, Profile, Profile, float]:
+    """Kind, source, derived and score without the model (the thresholds above)."""
+    a, b = c.a, c.b
+    shorter_cover = c.cover_a if a.length <= b.length else c.cover_b
+    changed = 1 - c.matched_words / max(a.length, b.length, 1)
+    if min(c.cover_a, c.cover_b) >= DUPLICATE_COVERAGE and changed <= DUPLICATE_MAX_CHANGED:
+        source, derived = _by_score(a, b, spun_scores)
+        return "duplicate", source, derived, min(c.cover_a, c.cover_b)
+    if shorter_cover >= ALIGNED_COVERAGE:
+        if c.length_ratio <= SUMMARY_LENGTH and max(c.cover_a, c.cover_b) >= 0.6 \
+                and min(c.sentences_a, c.sentences_b) <= SUMMARY_SOURCE_COVER:
+            source, derived = (a, b) if a.length >= b.length else (b, a)
+            return "summary", source, derived, _squash(6 * (SUMMARY_LENGTH + 0.05 - c.length_ratio))
+        source, derived = _by_fluency(c, spun_scores)
+        score = _squash(4 * (shorter_cover - 0.45)) * (0.5 + 0.5 * _squash(abs(c.fluency) - 0.5))
+        return ("translation" if translation_log_odds(c) >= 0 else "spun-copy"), source, derived, score
+    source, derived = _rewrite(c, spun_scores) or (a, b)
+    if derived.length / max(source.length, 1) <= SUMMARY_LENGTH \
+            and (c.sentences_a if source is a else c.sentences_b) <= SUMMARY_SOURCE_COVER:
+        return "summary", source, derived, 0.5
+    matched = c.sentences_a if derived is a else c.sentences_b
+    order = c.order if derived is a else c.order_b
+    return "rewrite", source, derived, _squash(6 * (matched - 0.35)) * _squash(6 * (order - 0.5))
+
+
+def _evidence(c: Comparison, kind: str, source: Profile, derived: Profile) -> dict:
+    """What a reader can check for a relation of this kind, with a one-line summary."""
+    shorter_cover = c.cover_a if c.a.length <= c.b.length else c.cover_b
+    margin = c.fluency if source is c.a else -c.fluency
+    reads = (f"the source reads likelier where they differ ({margin:.2f} log10 per change)" if margin > 0
+             else f"the derived text reads likelier where they differ ({-margin:.2f} log10 per change)")
+    src_is_a = source is c.a
+    matched = c.sentences_b if src_is_a else c.sentences_a
+    order = c.order_b if src_is_a else c.order
+    contained = c.facts_b if src_is_a else c.facts_a
+    covered = c.sentences_a if src_is_a else c.sentences_b
+    n = len(derived.sentences)
+    if kind == "duplicate":
+        return {"summary": f"the same text up to formatting: {c.matched_words} of "
+                           f"{max(c.a.length, c.b.length)} words identical, in order; "
+                           f"{source.length} words in the source, {derived.length} in the copy"}
+    if kind == "spun-copy":
+        swaps = _swaps(derived, source)
+        return {"swaps": swaps[:40], "swap_count": len(swaps),
+                "summary": f"aligned word for word ({shorter_cover:.0%} of words); {len(swaps)} swaps such as "
+                           + ", ".join(f"'{s}' for '{o}'" for s, o in swaps[:3]) + f"; {reads}"}
+    if kind == "translation":
+        return {"function_words_changed": round(c.changed_function_share, 3), "reordered": round(c.moved_share, 3),
+                "added_or_dropped": round(c.indel_share, 3),
+                "summary": f"aligned word for word ({shorter_cover:.0%}) but function words changed "
+                           f"({c.changed_function_share:.0%} of changed words) and words added or dropped "
+                           f"({c.indel_share:.0%} of changes), as machine translation does; {reads}"}
+    if kind == "summary":
+        return {"length_ratio": round(derived.length / max(source.length, 1), 3),
+                "source_sentences_kept": round(covered, 3),
+                "summary": f"{derived.length / max(source.length, 1):.0%} of the source's length; "
+                           f"{matched:.0%} of its sentences restate the source, which has {covered:.0%} "
+                           f"of its sentences represented"}
+    return {"sentences_matched": f"{round(matched * n)} of {n}", "in_order": round(order, 3),
+            "facts_from_source": round(contained, 3),
+            "summary": f"{round(matched * n)} of {n} sentences restate a sentence of the source in other "
+                       f"words ({order:.0%} in the same order); {contained:.0%} of its names and numbers "
+                       f"are the source's"}
 
 
 def numbers_agree(a: Profile, b: Profile) -> bool:
@@ -340,18 +398,6 @@ def translation_log_odds(c: Comparison) -> float:
     """Log-odds that an aligned pair is a machine translation rather than a spun copy."""
     x = (c.indel_share, c.function_only_share, c.changed_function_share, c.moved_share)
     return TRANSLATION_BIAS + sum(w * v for w, v in zip(TRANSLATION_WEIGHTS, x))
-
-
-def _summary(c: Comparison, common: dict) -> Relation:
-    a, b = c.a, c.b
-    source, derived = (a, b) if a.length >= b.length else (b, a)
-    kept = c.sentences_b if derived is b else c.sentences_a  # derived sentences found in the source
-    covered = c.sentences_a if source is a else c.sentences_b
-    score = _squash(6 * (kept - 0.4)) * _squash(6 * (SUMMARY_LENGTH + 0.05 - c.length_ratio))
-    return Relation(source.id, derived.id, "summary", score, {
-        **common, "length_ratio": round(c.length_ratio, 3), "source_sentences_kept": round(covered, 3),
-        "summary": f"{c.length_ratio:.0%} of the source's length; {kept:.0%} of its sentences restate the "
-                   f"source, which has {covered:.0%} of its sentences represented"})
 
 
 def _by_score(a: Profile, b: Profile, spun_scores) -> tuple[Profile, Profile]:
@@ -383,6 +429,13 @@ def _rewrite(c: Comparison, spun_scores=(None, None)) -> tuple[Profile, Profile]
     if len(passes) == 1:
         derived = passes[0]
         return (b if derived is a else a), derived
+    return _by_facts(c, spun_scores)
+
+
+def _by_facts(c: Comparison, spun_scores=(None, None)) -> tuple[Profile, Profile]:
+    """(source, derived) by the rewrite vote: the derived side's facts are more often the other's,
+    it is shorter, it is more spun."""
+    a, b = c.a, c.b
     vote = math.tanh(3 * (c.facts_b - c.facts_a)) + math.tanh(math.log(max(a.length, 1) / max(b.length, 1)) * 2)
     sa, sb = spun_scores
     if sa is not None and sb is not None:

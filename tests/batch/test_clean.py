@@ -391,3 +391,16 @@ def test_screened_records_say_so_and_exhaustive_scores_every_record(corpus, tmp_
                 assert a["detector"]["spans"] == [] and b["detector"]["verdict"] != "spun"
             else:
                 assert a["detector"] == b["detector"]
+
+
+def test_group_copies_in_worker_processes_gives_the_same_groups(monkeypatch):
+    from detector.batch import copies
+
+    texts = [DOCS[4], _spun(DOCS[4], seed=2, rate=0.3), DOCS[7], _spun(DOCS[7], seed=5, rate=0.1), DOCS[9]]
+    scores = [0.1, 0.9, 0.2, 0.8, 0.1]
+    alone = copies.find_copies(texts, scores)
+    monkeypatch.setattr(copies, "PARALLEL_PAIRS", 1)
+    together = copies.group_copies([copies.fingerprint(t) for t in texts], [copies.fact_hashes(t) for t in texts],
+                                   scores, lambda wanted: {i: texts[i] for i in wanted}, workers=2)
+    assert together == alone
+    assert alone[1].kind == "spun-copy" and alone[1].source_index == 0
