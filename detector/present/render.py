@@ -20,10 +20,14 @@ def mark_spans(text: str, spans: Iterable[tuple], render: Callable[..., str],
                gap: Callable[[str], str] = str) -> str:
     """``text`` with each ``(start, end, *extra)`` span replaced by ``render(span_text, *extra)`` and
     the text between spans passed through ``gap`` (e.g. an HTML escape); a span overlapping the one
-    before it is left out."""
+    before it (or two with the same offsets) is left out.
+
+    >>> mark_spans("a b c", [(2, 3, {"x": 1}), (2, 3, {"x": 2})], lambda t, e: f"[{t}{e['x']}]")
+    'a [b1] c'
+    """
     out: list[str] = []
     pos = 0
-    for start, end, *extra in sorted(spans):
+    for start, end, *extra in sorted(spans, key=lambda span: (span[0], span[1])):  # extras may not compare
         if start < pos:
             continue
         out += [gap(text[pos:start]), render(text[start:end], *extra)]
