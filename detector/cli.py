@@ -472,7 +472,8 @@ def learn(files: tuple[str, ...], out: Path, max_bytes: int) -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True,
+              help="html: one page with the family trees and every edge side by side.")
 @click.option("--text-field", default="text", show_default=True, help="Field holding the text in .jsonl input.")
 @click.option("--id-field", default="id", show_default=True, help="Field holding the id in .jsonl input.")
 @click.option("--scores/--no-scores", default=True, show_default=True,
@@ -501,6 +502,10 @@ def trace(paths: tuple[str, ...], fmt: str, text_field: str, id_field: str, scor
         if errors:
             out["errors"] = errors
         click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+    elif fmt == "html":
+        from detector.present.trace_html import render_trace_page
+
+        click.echo(render_trace_page(result.to_dict(), result.texts), nl=False)
     else:
         from detector.present.trace_text import render_trace
 

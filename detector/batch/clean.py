@@ -161,10 +161,9 @@ def _init_worker(config: CleanConfig) -> None:
 
 def _score_unit(shard: Shard, unit: Unit, state: Path, key: str) -> dict:
     """Score one unit; write its records, errors, fingerprints and (last) its marker."""
-    from detector.batch.copies import fact_hashes
+    from detector.batch.copies import keys_of
     from detector.damage.lines import strip_translations
     from detector.detection.batch_learning import BatchLearner
-    from detector.repair.fingerprint import fingerprint
     from detector.repair.repair import repair as run_repair
 
     config: CleanConfig = _WORKER["config"]
@@ -210,8 +209,9 @@ def _score_unit(shard: Shard, unit: Unit, state: Path, key: str) -> dict:
             data["detector"] = annotation
             lines.append(json.dumps(data, ensure_ascii=False))
             if config.group_copies:
-                fps.append(fingerprint(record.text))
-                facts.append(fact_hashes(record.text))
+                fp, fact = keys_of(record.text)
+                fps.append(fp)
+                facts.append(fact)
                 scores.append(result.score)
                 ids.append(str(record.id))
     parts = state / "units"
@@ -357,8 +357,8 @@ def clean(inputs: list[str], out: Path, config: CleanConfig, workers: int | None
                                          f"{learned['teaching_documents']} spun records; second pass over "
                                          f"{len(again)} units")
                 runner.run(again, None)
-    scored_seconds = time.perf_counter() - started
-    groups = _group(state, keys, config.text_field, workers) if config.group_copies else {}
+        scored_seconds = time.perf_counter() - started
+        groups = _group(state, keys, config.text_field, workers, runner.pool) if config.group_copies else {}
     for i, shard in enumerate(shards):
         if not _merged(state, shard):
             shard_units = [(u, k) for u, k in zip(units, keys) if u.shard == i]
@@ -415,7 +415,7 @@ def _merged(state: Path, shard: Shard) -> bool:
     return (state / "merged" / f"{shard.key}.json").exists()
 
 
-def _group(state: Path, keys: list[str], text_field: str, workers: int = 1) -> dict:
+def _group(state: Path, keys: list[str], text_field: str, workers: int = 1, pool=None) -> dict:
     """Copy marks by (unit key, record id position) -> mark dict; stored once in groups.json."""
     from detector.batch.copies import group_copies
 
@@ -453,7 +453,7 @@ def _group(state: Path, keys: list[str], text_field: str, workers: int = 1) -> d
                 good += 1
         return found
 
-    marks = group_copies(fps, facts, scores, texts_of, workers)
+    marks = group_copies(fps, facts, scores, texts_of, workers, pool)
     groups = {f"{where[i][0]}:{where[i][1]}": mark.to_dict(ids[mark.canonical_index],
                                                          None if mark.source_index is None else ids[mark.source_index])
               for i, mark in enumerate(marks) if mark}

@@ -60,26 +60,36 @@ class CopyMark:
                 "kind": self.kind, "source_id": source_id}
 
 
-def fact_hashes(text: str) -> np.ndarray:
+def keys_of(text: str) -> tuple[np.ndarray, np.ndarray]:
+    """A record's fingerprint and fact hashes, from one tokenization: what grouping indexes."""
+    from detector.text.tokenize import tokenize
+
+    tokens = tokenize(text)
+    return fingerprint(text, tokens=tokens), fact_hashes(text, tokens)
+
+
+def fact_hashes(text: str, tokens: list | None = None) -> np.ndarray:
     """Sorted unique 64-bit hashes of a text's names and numbers (see :mod:`detector.trace.facts`)."""
     from detector.trace.facts import facts_of
 
-    facts = facts_of(text)
+    facts = facts_of(text, tokens)
     hashes = [int.from_bytes(hashlib.blake2b(f.encode(), digest_size=8).digest(), "little") >> 1 for f in facts]
     return np.unique(np.array(hashes, dtype=np.int64))
 
 
 def find_copies(texts: Sequence[str], scores: Sequence[float]) -> list[CopyMark | None]:
     """Group ``texts`` that are copies of each other; ``None`` for a text with no copy."""
-    return group_copies([fingerprint(t) for t in texts], [fact_hashes(t) for t in texts], scores,
+    keys = [keys_of(t) for t in texts]
+    return group_copies([k[0] for k in keys], [k[1] for k in keys], scores,
                         lambda indices: {i: texts[i] for i in indices})
 
 
 def group_copies(fingerprints: Sequence[np.ndarray], facts: Sequence[np.ndarray], scores: Sequence[float],
-                 texts_of: Callable[[set[int]], dict[int, str]], workers: int = 1) -> list[CopyMark | None]:
+                 texts_of: Callable[[set[int]], dict[int, str]], workers: int = 1,
+                 pool=None) -> list[CopyMark | None]:
     """Like :func:`find_copies`, from each record's fingerprint and facts; ``texts_of`` reads the
     texts of the candidate records (a set of positions) back. ``workers``: processes comparing the
-    candidate pairs."""
+    candidate pairs (``pool``: an executor already running, e.g. the scoring workers)."""
     from detector.trace.family import build_tree
 
     n = len(fingerprints)
@@ -87,12 +97,14 @@ def group_copies(fingerprints: Sequence[np.ndarray], facts: Sequence[np.ndarray]
                                                                                       MIN_FACTS)))
     texts = texts_of({i for pair in pairs for i in pair}) if pairs else {}
     chunks = _chunks(pairs, texts, scores, max(1, workers) * 4) if pairs else []
-    if workers > 1 and len(pairs) >= PARALLEL_PAIRS:
+    if workers > 1 and len(pairs) >= PARALLEL_PAIRS and pool is not None:
+        results = list(pool.map(classify_pairs, chunks))
+    elif workers > 1 and len(pairs) >= PARALLEL_PAIRS:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-            results = list(pool.map(classify_pairs, chunks))
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as new_pool:
+            results = list(new_pool.map(classify_pairs, chunks))
     else:
         results = [classify_pairs(chunk) for chunk in chunks]
     found = [item for result in results for item in result]

@@ -7,14 +7,19 @@
 (200, True, True)
 >>> api.handle("/api/score", b'{"text": 3}')
 (400, {'error': 'send {"text": "..."} with the text as a string'})
+>>> api.handle("/api/trace", b'{"documents": [{"id": "a", "text": "One text alone."}]}')
+(400, {'error': 'paste or open at least two documents to trace'})
 
 Endpoints (POST, JSON in and out): ``/api/spin`` {text, rate, seed} -> the spun text and its
 substitutions as HTML; ``/api/score`` {text} -> score, verdict, shaded spans, damage; ``/api/repair``
-{text, reference?} -> the repair as an HTML diff with the score before and after. Every piece of
-user text reaches the page through :mod:`detector.present.html`, which escapes it; the page's own script
-(``static/app.js``) only inserts that HTML, and a Content-Security-Policy forbids any other
-script. Texts over ``MAX_BYTES`` are refused; the server listens on 127.0.0.1 unless ``--host``
-says otherwise. No build step and no dependency beyond the standard library.
+{text, reference?} -> the repair as an HTML diff with the score before and after; ``/api/trace``
+{documents: [{id, text}, ...]} -> the family tab's trace (:func:`trace`); and ``GET /api/seeds``,
+the seeds that tab starts with. Every piece of user text reaches the page through
+:mod:`detector.present.html`, which escapes it; the page's own script (``static/app.js``) only
+inserts that HTML, the family tab's (``static/family.js``) builds its DOM from JSON with
+``textContent``, and a Content-Security-Policy forbids any other script. Texts over ``MAX_BYTES``
+are refused (and in the family tab more than ``MAX_DOCUMENTS`` documents); the server listens on
+127.0.0.1 unless ``--host`` says otherwise. No build step and no dependency beyond the standard library.
 """
 
 from __future__ import annotations
@@ -27,9 +32,13 @@ from pathlib import Path
 from detector.errors import DetectorError
 
 MAX_BYTES = 1_000_000
+MAX_DOCUMENTS = 50  # the family tab traces at most this many documents at a time
+MAX_TRACE_BYTES = 10_000_000  # ... of at most MAX_BYTES each and this much in all
+TRACE_FORMAT = 'send {"documents": [{"id": "...", "text": "..."}, ...]}'
 DRAIN_BYTES = 64_000_000  # larger requests are cut off without reading them
 STATIC = Path(__file__).resolve().parent / "static"
 FILES = {"/": ("index.html", "text/html; charset=utf-8"), "/app.js": ("app.js", "text/javascript; charset=utf-8"),
+         "/family.js": ("family.js", "text/javascript; charset=utf-8"),
          "/style.css": ("style.css", "text/css; charset=utf-8")}
 HEADERS = {
     "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
@@ -58,6 +67,8 @@ class Api:
 
     def handle(self, path: str, raw: bytes) -> tuple[int, dict]:
         routes = {"/api/spin": self.spin, "/api/score": self.score, "/api/repair": self.repair}
+        if path == "/api/trace":
+            return self.trace_request(raw)
         if path not in routes:
             return 404, {"error": f"no such endpoint: {path}"}
         if len(raw) > MAX_BYTES:
@@ -108,9 +119,70 @@ class Api:
                 "changes": len(fixed.changes), "score_before": round(before.score, 4),
                 "score_after": round(after.score, 4), "with_reference": reference is not None}
 
+    def trace_request(self, raw: bytes) -> tuple[int, dict]:
+        """``/api/trace``: check the documents (how many, how big, named once each), then :func:`trace`."""
+        if len(raw) > MAX_TRACE_BYTES:
+            return 413, {"error": too_big(len(raw), MAX_TRACE_BYTES)}
+        try:
+            data = json.loads(raw.decode("utf-8"))
+            documents = data["documents"]
+            if not isinstance(documents, list) or not all(
+                    isinstance(d, dict) and isinstance(d.get("text"), str) and isinstance(d.get("id", ""), str)
+                    for d in documents):
+                raise ValueError
+        except (ValueError, UnicodeDecodeError, KeyError, TypeError):
+            return 400, {"error": TRACE_FORMAT + " with each text as a string"}
+        if len(documents) > MAX_DOCUMENTS:
+            return 413, {"error": f"{len(documents)} documents: this page traces at most {MAX_DOCUMENTS} at a time "
+                                  "(`detector trace` takes any number)"}
+        named = [((d.get("id") or "").strip() or f"text {i + 1}", d["text"]) for i, d in enumerate(documents)]
+        for name, text in named:
+            if not text.strip():
+                return 400, {"error": f"{name} is empty: paste or open a text, or remove it"}
+            size = len(text.encode("utf-8"))
+            if size > MAX_BYTES:
+                return 413, {"error": f"{name}: {too_big(size)}"}
+        names = [name for name, _ in named]
+        twice = sorted({name for name in names if names.count(name) > 1})
+        if twice:
+            return 400, {"error": f"two documents are named {twice[0]}: give each its own name"}
+        if len(named) < 2:
+            return 400, {"error": "paste or open at least two documents to trace"}
+        try:
+            return 200, trace(named, scorer=self.scorer)
+        except DetectorError as err:
+            return 400, {"error": str(err)}
 
-def too_big(n: int) -> str:
-    return f"the text is {n / 1e6:.1f} MB, over the {MAX_BYTES / 1e6:.0f} MB limit of this page"
+    @staticmethod
+    def seeds() -> dict:
+        """The five seed documents the family tab starts with (none when the seeds are not installed)."""
+        from detector.present.demo import SEEDS
+
+        return {"seeds": [{"id": path.name[:3], "text": path.read_text(encoding="utf-8")}
+                          for path in sorted(SEEDS.glob("[0-9][0-9][0-9]_*.txt"))]}
+
+
+def trace(documents: list[tuple[str, str]], scorer=None) -> dict:
+    """The family tab's answer: ``TraceResult.to_dict()`` plus ``view`` (the trees, same-story links and
+    unrelated documents of :func:`~detector.present.trace_html.family_view`) and ``edges``: the
+    derived-from relations, each with the ``rows`` of its side-by-side view (texts, not offsets, so
+    that the page's script needs no offset arithmetic). ``scorer``: the spinning detector to score each
+document with (one is loaded when None)."""
+    from detector.present.trace_html import derived_edges, family_view, side_by_side
+    from detector.trace import align_pair, trace_documents
+
+    texts = dict(documents)
+    out = trace_documents(documents, scorer=scorer).to_dict()
+    out["view"] = family_view(out)
+    out["edges"] = [{**edge, "rows": side_by_side(align_pair(texts[edge["source"]], texts[edge["derived"]]),
+                                                  texts[edge["source"]], texts[edge["derived"]])}
+                    for edge in derived_edges(out)]
+    return out
+
+
+def too_big(n: int, limit: int = MAX_BYTES) -> str:
+    what = "the text is" if limit == MAX_BYTES else "the documents are"
+    return f"{what} {n / 1e6:.1f} MB, over the {limit / 1e6:.0f} MB limit of this page"
 
 
 def make_handler(api: Api):
@@ -133,6 +205,10 @@ def make_handler(api: Api):
 
         def do_GET(self) -> None:  # noqa: N802 (the standard library's name)
             path = self.path.split("?", 1)[0]
+            if path == "/api/seeds":
+                self._send(200, json.dumps(api.seeds(), ensure_ascii=False).encode("utf-8"),
+                           "application/json; charset=utf-8")
+                return
             if path not in FILES:
                 self._send(404, b"not found", "text/plain; charset=utf-8")
                 return
@@ -144,10 +220,11 @@ def make_handler(api: Api):
                 length = int(self.headers.get("Content-Length", "0"))
             except ValueError:
                 length = -1
+            limit = MAX_TRACE_BYTES if self.path == "/api/trace" else MAX_BYTES
             if length < 0:
                 status, body = 400, {"error": "bad Content-Length"}
-            elif length > MAX_BYTES:
-                status, body = 413, {"error": too_big(length)}
+            elif length > limit:
+                status, body = 413, {"error": too_big(length, limit)}
                 self.close_connection = True
                 if length <= DRAIN_BYTES:  # read what the browser sends, so that it sees the answer
                     while length > 0:

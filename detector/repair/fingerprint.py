@@ -40,12 +40,12 @@ _IMMUTABLE_WORDS = STOPWORDS | FUNCTION_WORDS
 _NAMEISH = re.compile(r"^[A-Z][a-z]+$|^[A-Z]{2,}$|^[A-Z]\.")
 
 
-def immutables(text: str) -> list[str]:
+def immutables(text: str, tokens: list | None = None) -> list[str]:
     """The words a spinner leaves alone: function words, numbers, and names (capitalised words
-    that are not at the start of a sentence)."""
+    that are not at the start of a sentence). ``tokens``: ``tokenize(text)`` when already made."""
     out: list[str] = []
     sentence_start = True
-    for token in tokenize(text):
+    for token in tokenize(text) if tokens is None else tokens:
         if token.kind == "number":
             out.append(token.text)
         elif token.kind == "word":
@@ -57,9 +57,9 @@ def immutables(text: str) -> list[str]:
     return out
 
 
-def fingerprint(text: str, k: int = SHINGLE) -> np.ndarray:
+def fingerprint(text: str, k: int = SHINGLE, tokens: list | None = None) -> np.ndarray:
     """Sorted unique 64-bit hashes of the runs of ``k`` consecutive immutables."""
-    words = immutables(text)
+    words = immutables(text, tokens)
     grams = {" ".join(words[i : i + k]) for i in range(max(len(words) - k + 1, 0))}
     hashes = [int.from_bytes(hashlib.blake2b(g.encode(), digest_size=8).digest(), "little") >> 1 for g in grams]
     return np.unique(np.array(hashes, dtype=np.int64))

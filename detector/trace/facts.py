@@ -183,14 +183,14 @@ def profile(doc_id: str, text: str) -> Profile:
                    tuple(order), stems, english, len(foreign), script)
 
 
-def facts_of(text: str) -> tuple[str, ...]:
+def facts_of(text: str, tokens: list[Token] | None = None) -> tuple[str, ...]:
     """Names and numbers in order of first appearance, as :func:`profile` finds them, cheaply (no
     stems or sentences): what batch grouping indexes candidates by.
 
     >>> facts_of("Users of RedNote welcomed 700,000 new users. Jacob Hui said so in Hangzhou.")
     ('rednote', '#700000', 'hui', 'hangzhou')
     """
-    tokens = [t for t in tokenize(text) if t.kind in ("word", "number", "punct")]
+    tokens = [t for t in (tokenize(text) if tokens is None else tokens) if t.kind in ("word", "number", "punct")]
     lower_seen = {t.text.lower() for t in tokens if t.kind == "word" and t.text[:1].islower()}
     order: dict[str, None] = {}
     start = True

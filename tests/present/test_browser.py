@@ -145,8 +145,128 @@ def test_oversized_text_is_refused_with_a_message(server):
     assert status == 400 and "text" in body["error"]
 
 
+def test_trace_endpoint_takes_several_texts_but_refuses_one_over_the_limit(server):
+    big = json.dumps({"documents": [{"id": "a", "text": "word " * 150_000},
+                                    {"id": "b", "text": "word " * (MAX_BYTES // 4)}]}).encode()
+    assert len(big) > MAX_BYTES  # the request as a whole may be larger than one text ...
+    status, body = _post(f"{server}/api/trace", big)
+    assert status == 413 and body["error"].startswith("b: the text is 1.2 MB")  # ... each text may not
+    with urllib.request.urlopen(f"{server}/api/seeds", timeout=30) as response:
+        assert [s["id"] for s in json.loads(response.read())["seeds"]][:2] == ["000", "001"]
+
+
 def test_pages_carry_a_content_security_policy_and_bind_locally(server):
     with urllib.request.urlopen(server, timeout=30) as response:
         assert "script-src 'self'" in response.headers["Content-Security-Policy"]
     assert server.startswith("http://127.0.0.1:")
     assert make_server.__defaults__[0] == "127.0.0.1"
+
+
+FAMILY_ORIGINAL = (
+    "The city council said on Tuesday that it would spend 4,000,000 dollars to repair the old bridge over the river, "
+    "which has been closed to lorries since March. The mayor, Anna Berg, told reporters that the work should begin "
+    "in the spring and take about two years.\n"
+    "Residents have complained for years about the traffic on the narrow roads around the town centre. A local shop "
+    "owner said the closure had cost him many customers, and that he hoped the council would keep its promise.")
+FAMILY_UNRELATED = ("Bake the bread for forty minutes in a hot oven, then leave it to cool on a rack. A crust that "
+                    "sounds hollow when tapped is a sign that the loaf is ready to eat.")
+
+
+def _trace_in_family_tab(browser, server, documents: list[tuple[str, str]]) -> None:
+    browser.get("about:blank")  # a fresh page: from the spin tab's page, only the fragment would change
+    browser.get(f"{server}/#family")
+    _wait(browser, lambda b: b.execute_script("return document.body.dataset.family") == "ready")
+    assert len(browser.find_elements("css selector", "#family-docs .family-doc")) == 5  # the seeds, preloaded
+    assert browser.find_element("id", "tab-family").is_displayed()
+    assert not browser.find_element("id", "tab-spin").is_displayed()
+    browser.find_element("id", "family-clear").click()
+    for name, text in documents:
+        browser.find_element("id", "family-add").click()
+        box = browser.find_elements("css selector", "#family-docs .family-doc")[-1]
+        browser.execute_script("arguments[0].querySelector('.family-name').value = arguments[1];"
+                               "arguments[0].querySelector('.family-text').value = arguments[2];", box, name, text)
+    browser.find_element("id", "family-trace").click()
+    _wait(browser, lambda b: b.execute_script("return document.body.dataset.family") == "ready"
+          and b.find_element("id", "family-status").text)
+    assert browser.find_element("id", "family-error").text == ""
+
+
+def test_family_tab_traces_a_spun_copy_and_shows_it_side_by_side(server, browser, tmp_path):
+    from detector.spinner import spin
+
+    spun = spin(FAMILY_ORIGINAL, rate=0.25, seed=5)
+    _trace_in_family_tab(browser, server, [("original.txt", FAMILY_ORIGINAL), ("copy.txt", spun.text),
+                                           ("bread.txt", FAMILY_UNRELATED)])
+    # the tree: the original at the root, the copy under it as a spun copy with its line of evidence
+    tree = browser.find_element("css selector", "#family-trees ul.tree")
+    assert tree.find_element("css selector", ":scope > li > b").text == "original.txt"
+    child = tree.find_element("css selector", ":scope > li > ul > li")
+    assert child.find_element("css selector", "b").text == "copy.txt"
+    assert child.find_element("css selector", ".kind").text == "spun-copy"
+    assert " — " in child.text and len(child.text.split(" — ", 1)[1]) > 10  # the evidence's summary
+    assert "bread.txt" in browser.find_element("id", "family-unrelated").text
+    # one collapsible edge; opened from the tree, it shows the swaps and both texts with the changes marked
+    assert len(browser.find_elements("css selector", "#family-edges details.edge")) == 1
+    child.find_element("css selector", "a").click()
+    details = browser.find_element("css selector", "#family-edges details.edge")
+    _wait(browser, lambda b: details.get_attribute("open") is not None)
+    assert "copy (spun)" in details.find_element("css selector", "div.swaps table").text
+    source_cell, derived_cell = details.find_elements("css selector", "table.sbs tbody tr:first-child td")
+    assert source_cell.text.startswith("The city council") and derived_cell.text.startswith(spun.text[:8])
+    changed = [m.text for m in details.find_elements("css selector", "table.sbs mark.chg")]
+    assert any(s.replacement in m for s in spun.substitutions for m in changed)
+    assert details.find_element("css selector", "table.sbs mark.chg").get_attribute("title").startswith("became: ")
+    browser.save_screenshot(str(tmp_path / "family.png"))
+    assert (tmp_path / "family.png").stat().st_size > 10_000
+
+
+def test_family_tab_shows_markup_as_text(server, browser):
+    from detector.spinner import spin
+
+    hostile = '<script>window.__xss = 1</script> <img src=x onerror="window.__xss = 2"> ' + FAMILY_ORIGINAL
+    name = '<b onmouseover="window.__xss = 3">copy</b>'
+    _trace_in_family_tab(browser, server, [("<script>name</script>", hostile),
+                                           (name, spin(hostile, rate=0.25, seed=6).text)])
+    result = browser.find_element("id", "family-result")
+    assert result.find_elements("css selector", "script, img, [onmouseover], [onerror], b b") == []
+    for details in result.find_elements("css selector", "details"):
+        browser.execute_script("arguments[0].open = true", details)
+    assert "<script>name</script>" in browser.find_element("id", "family-trees").text
+    assert "<img src=x onerror=" in result.text and name in result.text
+    assert browser.execute_script("return window.__xss") is None
+
+
+def test_trace_page_opens_an_edge_from_the_tree(browser, tmp_path):
+    from detector.present.trace_html import render_trace_page
+    from detector.spinner import spin
+    from detector.trace import trace_documents
+
+    texts = {"original.txt": FAMILY_ORIGINAL, "copy.txt": spin(FAMILY_ORIGINAL, rate=0.25, seed=7).text,
+             "bread.txt": FAMILY_UNRELATED}
+    page = tmp_path / "trace.html"
+    page.write_text(render_trace_page(trace_documents(list(texts.items()), spun_scores=False).to_dict(), texts),
+                    encoding="utf-8")
+    browser.get(page.as_uri())
+    details = browser.find_element("css selector", "details.edge")
+    assert details.get_attribute("open") is None
+    browser.find_element("css selector", "ul.tree a").click()  # "side by side" on the copy's line
+    _wait(browser, lambda b: details.get_attribute("open") is not None)
+    assert details.find_elements("css selector", "table.sbs mark.chg")
+
+
+def test_family_tab_opens_several_files_at_once(server, browser, tmp_path):
+    paths = []
+    for name, text in (("first.txt", FAMILY_ORIGINAL), ("second.txt", FAMILY_UNRELATED)):
+        paths.append(tmp_path / name)
+        paths[-1].write_text(text, encoding="utf-8")
+    browser.get("about:blank")
+    browser.get(f"{server}/#family")
+    _wait(browser, lambda b: b.execute_script("return document.body.dataset.family") == "ready")
+    browser.find_element("id", "family-clear").click()
+    browser.find_element("id", "family-files").send_keys("\n".join(str(p) for p in paths))
+    _wait(browser, lambda b: len(b.find_elements("css selector", "#family-docs .family-doc")) == 2)
+    names = [e.get_attribute("value") for e in browser.find_elements("css selector", "#family-docs .family-name")]
+    texts = [e.get_attribute("value") for e in browser.find_elements("css selector", "#family-docs .family-text")]
+    assert names == ["first.txt", "second.txt"] and texts == [FAMILY_ORIGINAL, FAMILY_UNRELATED]
+    browser.find_elements("css selector", "#family-docs .family-remove")[0].click()
+    assert [e.get_attribute("value") for e in browser.find_elements("css selector", ".family-name")] == ["second.txt"]

@@ -158,6 +158,17 @@ def test_cli_json_and_text(tmp_path, capsys):
     assert "original.txt" in text and "summary" in text
 
 
+def test_cli_html_page(tmp_path, capsys):
+    hostile = ORIGINAL + "\n<script>alert(1)</script> was found in the page."
+    (tmp_path / "original.txt").write_text(hostile, encoding="utf-8")
+    (tmp_path / "copy.txt").write_text(spin(hostile, rate=0.2, seed=4).text, encoding="utf-8")
+    (tmp_path / "other.txt").write_text(UNRELATED, encoding="utf-8")
+    assert main(["trace", str(tmp_path), "--format", "html", "--no-scores"]) == 0
+    page = capsys.readouterr().out
+    assert page.lstrip().lower().startswith("<!doctype html") and "spun-copy" in page
+    assert "<script>alert" not in page and "&lt;script&gt;" in page
+
+
 @pytest.mark.parametrize("content", [b"", b"\x00\x01\x02binary", b"\xff\xfe\xfa not utf-8"])
 def test_cli_bad_input_is_one_line(tmp_path, capsys, content):
     bad = tmp_path / "bad.txt"
