@@ -156,6 +156,7 @@ def score_pool(docs: list[dict], relations: list[dict], stats: dict) -> None:
                 "source": source, "derived": derived, "kind": kind, "how": d["how"], "genre": genre,
                 "words": [truth.docs[source]["words"], d["words"]],
                 "partner_found": _partners(relations, derived)}, 3)
+            stats["missed_went"][kind][_went(truth, relations, derived)] += 1
             continue
         right_dir = truth.stands_for(rel["source"], derived) and rel["derived"] == derived
         right_kind = rel["kind"] == kind
@@ -194,6 +195,31 @@ def _partners(relations: list[dict], doc_id: str) -> list[str]:
             if doc_id in (r["source"], r["derived"])][:3]
 
 
+def _went(truth: Truth, relations: list[dict], derived: str) -> str:
+    """Where the tracer hung a document whose true edge it missed."""
+    parents = [r for r in relations if r["derived"] == derived and r["kind"] != "same-story"]
+    if not parents:
+        children = [r for r in relations if r["source"] == derived and r["kind"] != "same-story"]
+        if any(truth.family(r["derived"]) == truth.family(derived) for r in children):
+            return "made the source of a relative"
+        if any(derived in (r["source"], r["derived"]) for r in relations):
+            return "same-story only"
+        return "no relation"
+    parent = max(parents, key=lambda r: r.get("score", 0))["source"]
+    if truth.family(parent) != truth.family(derived):
+        return "under another family"
+    true_source = truth.edges[derived][0]
+    if parent in truth.edges and truth.stands_for(truth.edges[parent][0], derived) or \
+            (parent in truth.edges and truth.same(truth.edges[parent][0], true_source)):
+        return "under a sibling"
+    node = parent
+    while node in truth.edges:  # is the parent a descendant of the derived document?
+        node = truth.edges[node][0]
+        if node == derived:
+            return "under its own descendant"
+    return "under another relative"
+
+
 def _pair_type(truth: Truth, a: str, b: str) -> str:
     roles = {truth.docs[a]["role"], truth.docs[b]["role"]}
     return "distractor pairs" if "distractor" in roles else "cross-family pairs"
@@ -217,6 +243,7 @@ def _example(truth: Truth, rel: dict, true: tuple[str, str] | None) -> dict:
 def new_stats() -> dict:
     return {"predicted": {"tp": Counter(), "fp": Counter()}, "predicted_genre": {"tp": Counter(), "fp": Counter()},
             "recall": defaultdict(Counter), "confusion": defaultdict(Counter), "related_edges": Counter(),
+            "missed_went": defaultdict(Counter),
             "unrelated": defaultdict(Counter), "false_by_pair": Counter(), "unknown_ids": 0, "errors": [],
             "examples": {"missed": {}, "false": {}, "kind": {}, "direction": {}, "related": {}},
             "counts": defaultdict(Counter)}
@@ -341,6 +368,14 @@ def report(stats: dict, timing: dict, seeds: list[dict], split: str, n_docs: int
               "| true \\ predicted | " + " | ".join(ALL_KINDS) + " |", "|---" * (len(ALL_KINDS) + 1) + "|"]
     for k in KINDS:
         lines.append(f"| {k} | " + " | ".join(str(stats["confusion"][k][p2]) for p2 in ALL_KINDS) + " |")
+    # missed edges
+    places = sorted({w for c in stats["missed_went"].values() for w in c})
+    if places:
+        lines += ["", "### Missed edges: where the tracer put the derived document instead", "",
+                  "| true kind | " + " | ".join(places) + " |", "|---" * (len(places) + 1) + "|"]
+        for k in KINDS:
+            if stats["missed_went"][k]:
+                lines.append(f"| {k} | " + " | ".join(str(stats["missed_went"][k][w]) for w in places) + " |")
     # unrelated
     lines += ["", "### Unrelated same-corpus pairs", "", "| pairs | count | no edge | same-story |",
               "|---|---|---|---|"]
@@ -358,6 +393,7 @@ def report(stats: dict, timing: dict, seeds: list[dict], split: str, n_docs: int
                "by_kind": by_kind, "by_genre": by_genre, "by_system": by_system,
                "confusion": {k: dict(v) for k, v in stats["confusion"].items()},
                "related_edges": dict(stats["related_edges"]),
+               "missed_went": {k: dict(v) for k, v in stats["missed_went"].items()},
                "unrelated": {k: dict(v) for k, v in unrel.items()},
                "timing": {k: {"seconds": s, "documents": d, "per_1000": 1000 * s / max(1, d)}
                           for k, (s, d) in timing.items()},
