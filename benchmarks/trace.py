@@ -303,7 +303,7 @@ def report(stats: dict, timing: dict, seeds: list[dict], split: str, n_docs: int
     lines = [f"Split **{split}**: {n_pools} pools, {n_docs:,} documents, {total:,} true derived-from edges, "
              f"{pairs:,} unrelated same-corpus pairs. Families: `benchmarks/trace_families.py --split {split}` "
              f"(seed 0).", "",
-             "" if split != "heldout" else HELD_OUT_NOTE, "",
+             *([HELD_OUT_NOTE, ""] if split == "heldout" else []),
              "| measure | target | measured |", "|---|---|---|",
              f"| derived-from precision | | {_pct(p, 2)} ({tp:,} right, {fp:,} false edges) |",
              f"| derived-from recall | | {_pct(r, 2)} ({found:,} of {total:,}) |",
