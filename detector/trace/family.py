@@ -38,6 +38,7 @@ from detector.trace.relate import DERIVED_KINDS, Comparison, Relation, classify,
 TOP = 10  # candidate partners per document, most similar first
 MIN_CANDIDATE = 0.12  # bag-of-words similarity of a candidate pair (or any shared fingerprint)
 MIN_FINGERPRINT = 0.1
+ANCESTOR_MARGIN = 0.02  # affinity a document may give up to hang under an ancestor (best of 0, .02, .05 on train)
 
 
 @dataclass(frozen=True)
@@ -161,6 +162,25 @@ def trace_documents(records: Sequence[tuple[str, str]], paths: Sequence[str | No
     return TraceResult(documents, relations, families, texts)
 
 
+def _prefer_ancestors(best: dict[str, tuple[Relation, float]], derived: list[tuple[Relation, float]]) -> None:
+    """Hang a document under an ancestor of its chosen parent when it has nearly as much in common with
+    it (within ``ANCESTOR_MARGIN``): a summary of an original is about as close to the original's
+    light spun copy, but was made from the original. A copy of a copy stays under the copy when
+    the copy's own changes show (a margin of more than ``ANCESTOR_MARGIN``)."""
+    by_pair = {(r.source, r.derived): (r, a) for r, a in derived}
+    for node in sorted(best):
+        relation, strength = best[node]
+        ancestor = relation.source
+        seen = {node}
+        while ancestor in best and ancestor not in seen:
+            seen.add(ancestor)
+            ancestor = best[ancestor][0].source
+            other = by_pair.get((ancestor, node))
+            if other is not None and other[1] >= strength - ANCESTOR_MARGIN:
+                best[node] = other
+        # the chain is followed from the parent chosen first, so a cycle cannot form
+
+
 def build_tree(ids: list[str], found: list[tuple[Relation, float]]) -> tuple[list[Relation], list[Family]]:
     """The tree edges and ``same-story`` links of relations ``found`` with their affinities (see the
     module docstring), and the families (two members or more)."""
@@ -181,6 +201,7 @@ def build_tree(ids: list[str], found: list[tuple[Relation, float]]) -> tuple[lis
             cycle = seen[seen.index(node):]
             weakest = min(cycle, key=lambda d: best[d][1])
             del best[weakest]
+    _prefer_ancestors(best, derived)
     parent = {d: r.source for d, (r, _) in best.items()}
 
     def root(d: str) -> str:

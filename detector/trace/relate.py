@@ -311,7 +311,7 @@ def classify(c: Comparison, spun_scores: tuple[float | None, float | None] = (No
             from detector.trace.model import default_trace_model
 
             model = default_trace_model()
-        if model is not None:
+        if model is not None and shorter_cover >= ALIGNED_COVERAGE:
             probs = model.kind_probabilities(c)
             kind = max(probs, key=probs.get)
             damage = (damage_of(a), damage_of(b)) if kind == "translation" and damage_of else (None, None)
@@ -322,7 +322,7 @@ def classify(c: Comparison, spun_scores: tuple[float | None, float | None] = (No
                 source, derived = _rewrite(c, spun_scores) or _by_facts(c, spun_scores)
                 matched, order = (c.sentences_a, c.order) if derived is a else (c.sentences_b, c.order_b)
                 score = probs[kind] * _squash(6 * (matched - 0.35)) * _squash(6 * (order - 0.45))
-        else:
+        else:  # no model, or sentences restated without word alignment (the model saw only aligned pairs)
             kind, source, derived, score = _by_rules(c, spun_scores)
         return Relation(source.id, derived.id, kind, score, {**common, **_evidence(c, kind, source, derived)})
     if facts >= SAME_STORY_FACTS and c.topic >= SAME_STORY_TOPIC:
@@ -404,7 +404,7 @@ def numbers_agree(a: Profile, b: Profile) -> bool:
     """Copies keep their source's numbers: with ``MIN_NUMBERS`` distinct numbers or more on a side, at
     least ``NUMBER_SHARE`` of the smaller side's set must be shared."""
     x, y = set(a.numbers), set(b.numbers)
-    if max(len(x), len(y)) < MIN_NUMBERS:
+    if max(len(x), len(y)) < MIN_NUMBERS or not (x and y):  # an extract may keep none of the figures
         return True
     return bool(x & y) and len(x & y) >= NUMBER_SHARE * min(len(x), len(y))
 
