@@ -5,8 +5,8 @@ kinds of the planted copies it groups.
     python benchmarks/group_copies.py --documents 20000
 
 The corpus (written to a temporary folder, never into the repository): every Reuters article with
-text (~19k), then Wikipedia excerpts (2021 slice, whole paragraphs of 60-600 words) up to the
-number asked for, plus planted copies of 1% of them, made from Reuters ``TEST`` articles (held
+text (~19k), then Wikipedia excerpts (the 2021 slice, then 2015; whole paragraphs of 60-600 words)
+up to the number asked for, plus planted copies of 1% of them, made from Reuters ``TEST`` articles (held
 out): reformatted duplicates, spun copies (WordNet at 0.2, phrase table at 0.1, the held-out
 distributional thesaurus at 0.3), sentence-level rewrites and summaries (``trace_rewrites.py``).
 Shuffled with a fixed seed into eight ``.jsonl.gz`` shards. Both runs use the same workers and
@@ -31,24 +31,26 @@ from common import ROOT, reuters, write_results
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-WIKI = ROOT.parent / "shared" / "corpus" / "wikipedia-en-2021-slice" / "wikipedia-en-2021-slice.jsonl.gz"
+WIKI = [ROOT.parent / "shared" / "corpus" / name for name in
+        ("wikipedia-en-2021-slice/wikipedia-en-2021-slice.jsonl.gz", "wikipedia-en-2015/wikipedia-en-2015.jsonl.gz")]
 SPINS = [("wordnet", 0.2), ("phrases", 0.1), (str(ROOT / "benchmarks" / "results" / "heldout-thesaurus.tsv"), 0.3)]
 
 
 def wikipedia_excerpts(limit: int, rng: random.Random):
-    with gzip.open(WIKI, "rt", encoding="utf-8") as handle:
-        for line in handle:
-            paragraphs = [p for p in json.loads(line)["text"].split("\n") if len(p.split()) >= 20]
-            chunk: list[str] = []
-            target = rng.randint(60, 600)
-            for p in paragraphs:
-                chunk.append(p)
-                if sum(len(c.split()) for c in chunk) >= target:
-                    yield "\n".join(chunk)
-                    if limit <= 0:
-                        return
-                    limit -= 1
-                    chunk, target = [], rng.randint(60, 600)
+    for path in WIKI:
+        with gzip.open(path, "rt", encoding="utf-8") as handle:
+            for line in handle:
+                paragraphs = [p for p in json.loads(line)["text"].split("\n") if len(p.split()) >= 20]
+                chunk: list[str] = []
+                target = rng.randint(60, 600)
+                for p in paragraphs:
+                    chunk.append(p)
+                    if sum(len(c.split()) for c in chunk) >= target:
+                        if limit <= 0:
+                            return
+                        yield "\n".join(chunk)
+                        limit -= 1
+                        chunk, target = [], rng.randint(60, 600)
 
 
 def planted(sources: list[dict], rng: random.Random) -> list[dict]:

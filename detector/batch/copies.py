@@ -40,7 +40,7 @@ MIN_JACCARD = 0.1  # fingerprint similarity that makes two records a candidate p
 MIN_FACT_JACCARD = 0.3  # similarity of their names and numbers that does too
 MIN_FACTS = 4  # ... when both have at least this many
 TOP = 5  # candidates per record and per kind of evidence, most similar first
-MAX_DF = 1000  # fingerprints or facts shared by more records than this are boilerplate, not evidence
+MAX_DF = 200  # fingerprints or facts shared by more records are boilerplate, not evidence (as in SourceIndex)
 PARALLEL_PAIRS = 400  # candidate pairs worth starting worker processes for
 
 
