@@ -29,12 +29,11 @@ candidate records only.
 from __future__ import annotations
 
 import hashlib
+import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-
-from detector.repair.fingerprint import fingerprint
 
 MIN_JACCARD = 0.1  # fingerprint similarity that makes two records a candidate pair
 MIN_FACT_JACCARD = 0.3  # similarity of their names and numbers that does too
@@ -61,11 +60,48 @@ class CopyMark:
 
 
 def keys_of(text: str) -> tuple[np.ndarray, np.ndarray]:
-    """A record's fingerprint and fact hashes, from one tokenization: what grouping indexes."""
-    from detector.text.tokenize import tokenize
+    """A record's fingerprint and fact hashes in one fast pass over its token strings: what grouping
+    indexes. The same immutables and facts as :func:`detector.repair.fingerprint.fingerprint` and
+    :func:`detector.trace.facts.facts_of` (a new sentence starts after . ! ? only), hashed with
+    CRC-32 pairs (stable across processes; these keys never leave the run).
 
-    tokens = tokenize(text)
-    return fingerprint(text, tokens=tokens), fact_hashes(text, tokens)
+    >>> fp, facts = keys_of("The U.S. said on Monday it would buy 500,000 tonnes of wheat from Egypt.")
+    >>> len(fp) > 0, len(facts)
+    (True, 2)
+    """
+    from detector.repair.fingerprint import _IMMUTABLE_WORDS
+    from detector.repair.fingerprint import _NAMEISH as _NAME_FP
+    from detector.text.tokenize import token_texts
+    from detector.trace.facts import _FOLD, _FUNCTION, _MONTHS, _NAMEISH, normalise_number
+
+    tokens = token_texts(text)
+    lower_seen = {t.lower() for t in tokens if t[:1].islower()}
+    immutable: list[str] = []
+    facts: dict[str, None] = {}
+    start = True
+    for k, tok in enumerate(tokens):
+        c = tok[0]
+        if c.isdigit() or (c in "+-" and len(tok) > 1 and tok[1].isdigit()):
+            immutable.append(tok)
+            facts.setdefault("#" + normalise_number(tok, tokens[k + 1] if k + 1 < len(tokens) else ""), None)
+            start = False
+        elif c.isalpha():
+            norm = tok.translate(_FOLD).lower()
+            if norm in _IMMUTABLE_WORDS or (not start and _NAME_FP.match(tok) and not tok.isupper()):
+                immutable.append(norm)
+            if not start and _NAMEISH.match(tok) and norm not in _FUNCTION and norm not in lower_seen \
+                    and norm not in _MONTHS:
+                facts.setdefault(norm, None)
+            start = False
+        else:
+            start = tok in (".", "!", "?")
+    grams = {" ".join(immutable[i : i + 3]) for i in range(max(len(immutable) - 2, 0))}
+    return _hashes(grams), _hashes(facts)
+
+
+def _hashes(keys) -> np.ndarray:
+    out = [(zlib.crc32(k.encode()) << 31) ^ zlib.crc32(k[::-1].encode()) for k in keys]
+    return np.unique(np.array(out, dtype=np.int64))
 
 
 def fact_hashes(text: str, tokens: list | None = None) -> np.ndarray:
