@@ -13,7 +13,7 @@ Ordinary near-duplicate detection compares word shingles, and a spinner breaks m
 the work is linear in the corpus: a pair of records becomes a *candidate* only when their
 substitution-proof fingerprints (:func:`detector.repair.fingerprint.fingerprint`: runs of function
 words, names and numbers) have a Jaccard similarity of at least ``MIN_JACCARD``, or their sets of
-names and numbers (:func:`fact_hashes`, what a rewrite keeps) of at least ``MIN_FACT_JACCARD``; at
+names and numbers (:func:`keys_of`, what a rewrite keeps) of at least ``MIN_FACT_JACCARD``; at
 most ``TOP`` candidates per record, and fingerprints or facts shared by more than ``MAX_DF`` records
 are boilerplate, not evidence. Only candidates are read again and compared by the tracing engine
 (:mod:`detector.trace.relate`): ``duplicate``, ``spun-copy``, ``rewrite``, ``summary`` and
@@ -28,7 +28,6 @@ candidate records only.
 
 from __future__ import annotations
 
-import hashlib
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -102,15 +101,6 @@ def keys_of(text: str) -> tuple[np.ndarray, np.ndarray]:
 def _hashes(keys) -> np.ndarray:
     out = [(zlib.crc32(k.encode()) << 31) ^ zlib.crc32(k[::-1].encode()) for k in keys]
     return np.unique(np.array(out, dtype=np.int64))
-
-
-def fact_hashes(text: str, tokens: list | None = None) -> np.ndarray:
-    """Sorted unique 64-bit hashes of a text's names and numbers (see :mod:`detector.trace.facts`)."""
-    from detector.trace.facts import facts_of
-
-    facts = facts_of(text, tokens)
-    hashes = [int.from_bytes(hashlib.blake2b(f.encode(), digest_size=8).digest(), "little") >> 1 for f in facts]
-    return np.unique(np.array(hashes, dtype=np.int64))
 
 
 def find_copies(texts: Sequence[str], scores: Sequence[float]) -> list[CopyMark | None]:

@@ -400,7 +400,8 @@ def test_group_copies_in_worker_processes_gives_the_same_groups(monkeypatch):
     scores = [0.1, 0.9, 0.2, 0.8, 0.1]
     alone = copies.find_copies(texts, scores)
     monkeypatch.setattr(copies, "PARALLEL_PAIRS", 1)
-    together = copies.group_copies([copies.fingerprint(t) for t in texts], [copies.fact_hashes(t) for t in texts],
-                                   scores, lambda wanted: {i: texts[i] for i in wanted}, workers=2)
+    keys = [copies.keys_of(t) for t in texts]
+    together = copies.group_copies([k[0] for k in keys], [k[1] for k in keys], scores,
+                                   lambda wanted: {i: texts[i] for i in wanted}, workers=2)
     assert together == alone
     assert alone[1].kind == "spun-copy" and alone[1].source_index == 0
