@@ -119,7 +119,7 @@ def group_copies(fingerprints: Sequence[np.ndarray], facts: Sequence[np.ndarray]
     from detector.trace.family import build_tree
 
     n = len(fingerprints)
-    pairs = sorted(set(_candidates(fingerprints, MIN_JACCARD, 0)) | set(_candidates(facts, MIN_FACT_JACCARD,
+    pairs = sorted(set(similar_pairs(fingerprints, MIN_JACCARD, 0)) | set(similar_pairs(facts, MIN_FACT_JACCARD,
                                                                                       MIN_FACTS)))
     texts = texts_of({i for pair in pairs for i in pair}) if pairs else {}
     chunks = _chunks(pairs, texts, scores, max(1, workers) * 4) if pairs else []
@@ -197,9 +197,10 @@ def classify_pairs(chunk: tuple) -> list[tuple]:
     return found
 
 
-def _candidates(sets: Sequence[np.ndarray], min_jaccard: float, min_size: int) -> list[tuple[int, int]]:
+def similar_pairs(sets: Sequence[np.ndarray], min_jaccard: float, min_size: int,
+                  top: int | None = None) -> list[tuple[int, int]]:
     """Pairs ``i < j`` whose hash sets have a Jaccard similarity of at least ``min_jaccard`` (both sets
-    of at least ``min_size``), at most ``TOP`` per record."""
+    of at least ``min_size``), at most ``top`` (default ``TOP``) per record."""
     from scipy import sparse
 
     n = len(sets)
@@ -222,4 +223,5 @@ def _candidates(sets: Sequence[np.ndarray], min_jaccard: float, min_size: int) -
     order = np.lexsort((-jaccard, i))
     i, j = i[order], j[order]
     rank = np.arange(len(i)) - np.searchsorted(i, i)
-    return list(zip(i[rank < TOP].tolist(), j[rank < TOP].tolist()))
+    top = TOP if top is None else top
+    return list(zip(i[rank < top].tolist(), j[rank < top].tolist()))

@@ -71,6 +71,7 @@ def candidate_pairs(profiles: Sequence[Profile]) -> list[tuple[int, int]]:
     """Pairs worth comparing (see the module docstring), ``i < j``."""
     from scipy import sparse
 
+    from detector.batch.copies import similar_pairs
     from detector.repair.fingerprint import fingerprint
 
     n = len(profiles)
@@ -92,7 +93,6 @@ def candidate_pairs(profiles: Sequence[Profile]) -> list[tuple[int, int]]:
     norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
     x = sparse.diags(1 / np.maximum(norms, 1e-9)) @ x
     sim = (x @ x.T).toarray() if n <= 2000 else None
-    fps = [fingerprint(p.text) for p in profiles]
     pairs: set[tuple[int, int]] = set()
     for i in range(n):
         row = sim[i] if sim is not None else (x[i] @ x.T).toarray().ravel()
@@ -100,14 +100,8 @@ def candidate_pairs(profiles: Sequence[Profile]) -> list[tuple[int, int]]:
         for j in order:
             if row[j] >= MIN_CANDIDATE:
                 pairs.add((min(i, j), max(i, j)))
-    fp_sets = [set(f.tolist()) for f in fps]
-    for i in range(n):
-        for j in range(i + 1, n):
-            if (i, j) in pairs or not fp_sets[i] or not fp_sets[j]:
-                continue
-            both = len(fp_sets[i] & fp_sets[j])
-            if both / max(len(fp_sets[i] | fp_sets[j]), 1) >= MIN_FINGERPRINT:
-                pairs.add((i, j))
+    # pairs sharing substitution-proof fingerprints, found as batch grouping finds them
+    pairs.update(similar_pairs([fingerprint(p.text) for p in profiles], MIN_FINGERPRINT, 0, top=n))
     return sorted(pairs)
 
 
