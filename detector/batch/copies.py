@@ -60,9 +60,9 @@ class CopyMark:
 
 def keys_of(text: str) -> tuple[np.ndarray, np.ndarray]:
     """A record's fingerprint and fact hashes in one fast pass over its token strings: what grouping
-    indexes. The same immutables and facts as :func:`detector.repair.fingerprint.fingerprint` and
-    :func:`detector.trace.facts.facts_of` (a new sentence starts after . ! ? only), hashed with
-    CRC-32 pairs (stable across processes; these keys never leave the run).
+    indexes. The immutables of :func:`detector.repair.fingerprint.fingerprint` and the names and
+    numbers of :func:`detector.trace.facts.profile` (here a new sentence starts after . ! ? only),
+    hashed with CRC-32 pairs (stable across processes; these keys never leave the run).
 
     >>> fp, facts = keys_of("The U.S. said on Monday it would buy 500,000 tonnes of wheat from Egypt.")
     >>> len(fp) > 0, len(facts)

@@ -23,6 +23,7 @@ is an English document that carries a translation, not a mixture to align word b
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from collections import Counter
@@ -78,14 +79,14 @@ _FOLD = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'
 @functools.lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
     """A crude stem that joins inflections and most derivations ("welcomed", "welcoming" -> "welcom")."""
-    from nltk.stem.porter import PorterStemmer
-
-    return _porter(PorterStemmer).stem(word)
+    return _porter().stem(word)
 
 
 @functools.lru_cache(maxsize=1)
-def _porter(cls):
-    return cls()
+def _porter():
+    from nltk.stem.porter import PorterStemmer
+
+    return PorterStemmer()
 
 
 def normalise_number(text: str, following: str = "") -> str:
@@ -104,11 +105,8 @@ def normalise_number(text: str, following: str = "") -> str:
     return f"{value:.0f}" if value == int(value) else f"{value:g}"
 
 
-def _foreign_lines(text: str, tokens: list[Token]) -> tuple[set[int], str]:
-    """Line numbers written mostly in CJK script, and the script's name."""
-    line_starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
-    import bisect
-
+def _foreign_lines(line_starts: list[int], tokens: list[Token]) -> tuple[set[int], str]:
+    """Line numbers (by their start offsets) written mostly in CJK script, and the script's name."""
     counts: dict[int, list[int]] = {}
     for t in tokens:
         if t.kind in ("cjk", "word"):
@@ -130,11 +128,10 @@ def _foreign_lines(text: str, tokens: list[Token]) -> tuple[set[int], str]:
 
 def profile(doc_id: str, text: str) -> Profile:
     """Read ``text`` once (see the module docstring)."""
-    import bisect
 
     all_tokens = tokenize(text)
-    foreign, script = _foreign_lines(text, all_tokens)
     line_starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
+    foreign, script = _foreign_lines(line_starts, all_tokens)
     keep = [t for t in all_tokens if t.kind in ("word", "number")
             and (not foreign or bisect.bisect_right(line_starts, t.start) - 1 not in foreign)]
     words = tuple(t.text.translate(_FOLD).lower() for t in keep)
@@ -182,33 +179,3 @@ def profile(doc_id: str, text: str) -> Profile:
     return Profile(doc_id, text, tuple(keep), words, tuple(sentences), frozenset(names), tuple(numbers), quotes,
                    tuple(order), stems, english, len(foreign), script)
 
-
-def facts_of(text: str, tokens: list[Token] | None = None) -> tuple[str, ...]:
-    """Names and numbers in order of first appearance, as :func:`profile` finds them, cheaply (no
-    stems or sentences): what batch grouping indexes candidates by.
-
-    >>> facts_of("Users of RedNote welcomed 700,000 new users. Jacob Hui said so in Hangzhou.")
-    ('rednote', '#700000', 'hui', 'hangzhou')
-    """
-    tokens = [t for t in (tokenize(text) if tokens is None else tokens) if t.kind in ("word", "number", "punct")]
-    lower_seen = {t.text.lower() for t in tokens if t.kind == "word" and t.text[:1].islower()}
-    order: dict[str, None] = {}
-    start = True
-    previous_end = 0
-    for k, t in enumerate(tokens):
-        if "\n" in text[previous_end : t.start]:
-            start = True
-        previous_end = t.end
-        if t.kind == "punct":
-            start = start or t.text in (".", "!", "?")
-            continue
-        if t.kind == "number":
-            following = tokens[k + 1].text if k + 1 < len(tokens) else ""
-            order.setdefault("#" + normalise_number(t.text, following), None)
-        else:
-            w = t.text.translate(_FOLD).lower()
-            if not start and _NAMEISH.match(t.text) and w not in _FUNCTION and w not in lower_seen \
-                    and w not in _MONTHS:
-                order.setdefault(w, None)
-        start = False
-    return tuple(order)

@@ -22,6 +22,7 @@ with a model card beside it (``detector/data/trace/MODEL_CARD.md``).
 
 from __future__ import annotations
 
+import bisect
 import functools
 import json
 import math
@@ -57,8 +58,6 @@ def _identical_sentences(c: Comparison) -> float:
     def keys(p):
         out = []
         starts = [t.start for t in p.tokens]
-        import bisect
-
         for s in p.sentences:
             lo, hi = bisect.bisect_left(starts, s.start), bisect.bisect_left(starts, s.end)
             out.append(" ".join(p.words[lo:hi]))

@@ -136,10 +136,6 @@ def rarity(term: str) -> float:
     return max(0.5, 7.0 - lex.zipf(term))
 
 
-def _weighted(terms) -> float:
-    return math.fsum(rarity(t) for t in terms)  # exact: the same in every process, whatever the set order
-
-
 def _lis(seq: list[int]) -> int:
     """Length of the longest strictly increasing subsequence."""
     tails: list[int] = []
