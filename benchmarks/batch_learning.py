@@ -178,7 +178,7 @@ def run(root: Path, scale: float = 1.0, seed: int = 0, scorer: Scorer | None = N
     """The batch set's figures (see the module docstring); ``scale`` shrinks the document counts."""
     started = time.perf_counter()
     pool = documents(root, scale, seed)
-    scorer = scorer or Scorer(damage=False)
+    scorer = scorer or Scorer()
     spinners = ("fixed-wordnet", "glove")
     per = len(pool) // len(spinners)
     results: dict = {"threshold": scorer.threshold, "model": scorer.model.label, "spinners": {}}

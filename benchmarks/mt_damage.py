@@ -45,6 +45,7 @@ import numpy as np
 from common import ROOT, write_results
 from sklearn.metrics import roc_auc_score
 
+from detector.analysis import Analyzer
 from detector.damage.gather import damage
 from detector.damage.mt_model import MIN_SENTENCES, document_statistic, get_mt_model, logit
 from detector.damage.pairs import read_generated, read_hwu, read_mlqe, read_sts
@@ -404,7 +405,7 @@ def _clean_documents(corpus: Path, quick: bool) -> dict:
         docs += [(name, " ".join(d.text.split(" ")[:MAX_WORDS])) for d in rng.sample(found, min(cap, len(found)))]
     texts = [t for _, t in docs]
     megabytes = sum(len(t.encode()) for t in texts) / 1e6
-    plain, with_damage = Scorer(), Scorer(damage=True)
+    plain, with_damage = Scorer(), Analyzer(damage=True)
     plain.score_many(texts[:8]), with_damage.score_many(texts[:8])  # models loaded before timing
     begin = time.perf_counter()
     for i in range(0, len(texts), 64):

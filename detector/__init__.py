@@ -12,13 +12,15 @@ from __future__ import annotations
 
 __version__ = "0.3.0"
 
-from detector.detection.scoring import Scorer, ScoreResult, Span, score
+from detector.analysis import Analyzer, score
+from detector.detection.scoring import Scorer, ScoreResult, Span
 from detector.errors import DetectorError, InputError, ModelError, ResourceError
 from detector.repair.repair import RepairResult, repair
 from detector.spinner.spinner import SpinConfig, SpinResult, Substitution, spin
 from detector.text.tokenize import Token, tokenize
 
 __all__ = [
+    "Analyzer",
     "DetectorError",
     "InputError",
     "ModelError",

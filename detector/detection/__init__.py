@@ -11,6 +11,6 @@ candidate originals and decides whether it is sure enough to show. In batches, a
 """
 
 from detector.detection.model import Model, load_model
-from detector.detection.scoring import Scorer, ScoreResult, Span, score
+from detector.detection.scoring import Scorer, ScoreResult, Span
 
-__all__ = ["Model", "ScoreResult", "Scorer", "Span", "load_model", "score"]
+__all__ = ["Model", "ScoreResult", "Scorer", "Span", "load_model"]

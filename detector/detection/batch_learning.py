@@ -2,7 +2,7 @@
 spun, used as evidence on the others.
 
 >>> from detector.detection.scoring import Scorer
->>> scorer = Scorer(damage=False)
+>>> scorer = Scorer()
 >>> learner = BatchLearner(scorer, min_documents=1)
 >>> learner.add_observation("citizenry", "people", documents=2, count=3, gain=2.5)
 >>> [(s.spun, s.original, s.count) for s in learner.swaps()]

@@ -23,7 +23,6 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from detector.damage.gather import damage_many
 from detector.detection.features import (
     FEATURE_NAMES,
     Encoded,
@@ -132,15 +131,12 @@ class _Prepared:
 class Scorer:
     """Scores texts with one model; reuse it for many texts (``score_many`` batches the work)."""
 
-    def __init__(self, model: Model | None = None, threshold: float | None = None, damage: bool = False,
-                 screen: bool = True):
-        """``damage``: also report machine-translation and line damage (:mod:`detector.damage.gather`) in
-        ``extra["damage"]`` (about as costly again as scoring; it needs every document's features, so
-        batches are then scored exhaustively). ``screen``: in :meth:`score_many`, settle clearly clean
-        documents with the cheap screen stored beside the model (:mod:`detector.detection.screen`),
-        when there is one calibrated for this model; :meth:`score` of one text never screens."""
+    def __init__(self, model: Model | None = None, threshold: float | None = None, screen: bool = True):
+        """``screen``: in :meth:`score_many`, settle clearly clean documents with the cheap screen
+        stored beside the model (:mod:`detector.detection.screen`), when there is one calibrated for
+        this model; :meth:`score` of one text never screens. Machine-translation and line damage are
+        added one layer up (:class:`detector.analysis.Analyzer`)."""
         self.model = model or load_model()
-        self.damage = damage
         self.screen = (load_screen(self.model.folder, self.model.token_sha256)
                        if screen and self.model.folder is not None else None)
         self.threshold = self.model.threshold if threshold is None else threshold
@@ -177,7 +173,7 @@ class Scorer:
         """Score several texts with one pass of the features and each model (much faster in bulk).
         ``keep_tokens``: each result also carries its words' probabilities (:class:`TokenProbs`).
 
-        Unless ``exhaustive`` or ``keep_tokens`` (or the scorer has no screen, or reports damage), the
+        Unless ``exhaustive`` or ``keep_tokens`` (or the scorer has no screen), the
         screen first settles the documents it finds clearly clean: verdict ``clean``, no spans, the
         screen's estimate as score and ``"screened": true`` in the record. The rest get the full model."""
         ids = list(ids) if ids is not None else [None] * len(texts)
@@ -196,7 +192,7 @@ class Scorer:
 
     def _score_prepared(self, texts: Sequence[str], ids: list, prepared: list[_Prepared],
                         exhaustive: bool, keep_tokens: bool = False) -> list[ScoreResult]:
-        screen = None if exhaustive or self.damage else self.screen
+        screen = None if exhaustive else self.screen
         if screen is None:
             return self._score_full(texts, ids, prepared, keep_tokens)
         tables = self.model.tables
@@ -249,14 +245,11 @@ class Scorer:
                                                    self.model.cand_model, added * INFLECTED_PENALTY)
             spans_by_doc = self._spans(prepared, joined, token_offsets, rows, features, probs_all, flagged, best, sure,
                                        swaps, margin)
-        damages = (damage_many(list(texts), [p.doc for p in prepared],
-                               [features[rows[i] : rows[i + 1]] for i in range(len(prepared))])
-                   if self.damage else [])
         results = []
         for i, (text, p) in enumerate(zip(texts, prepared)):
             n = int(rows[i + 1] - rows[i])
             label = self.model.label
-            extra = {"damage": damages[i]} if self.damage else {}
+            extra: dict = {}
             shown_from = self.model.display_threshold_for(n)
             if not p.english:
                 results.append(ScoreResult(text, 0.0, "not-english", (), label, n, ids[i], extra, shown_from))
@@ -527,9 +520,3 @@ _COLUMNS = {name: j for j, name in enumerate(FEATURE_NAMES)}
 def token_model_sha256(model: Model) -> str:
     """The checksum a screen calibrated for ``model`` records (:mod:`detector.detection.screen`)."""
     return model.token_sha256
-
-
-def score(text: str, threshold: float | None = None, model: Model | None = None, damage: bool = True) -> ScoreResult:
-    """Score one text with the shipped model (or ``model``), with its damage report (``extra``);
-    see :class:`ScoreResult`."""
-    return Scorer(model, threshold, damage=damage).score(text)

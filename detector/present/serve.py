@@ -60,9 +60,9 @@ class Api:
     def scorer(self):
         with self._lock:
             if self._scorer is None:
-                from detector.detection.scoring import Scorer
+                from detector.analysis import Analyzer
 
-                self._scorer = Scorer(damage=True)
+                self._scorer = Analyzer(damage=True)
             return self._scorer
 
     def handle(self, path: str, raw: bytes) -> tuple[int, dict]:

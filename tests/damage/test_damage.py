@@ -54,9 +54,10 @@ def test_score_json_has_a_damage_object_beside_the_spinning_score(capsys):
 
 
 def test_damage_does_not_change_the_spinning_score(seed_texts):
+    from detector.analysis import Analyzer
     from detector.detection.scoring import Scorer
 
-    plain, with_damage = Scorer(), Scorer(damage=True)
+    plain, with_damage = Scorer(), Analyzer(damage=True)
     for key in ("000", "004"):
         assert plain.score(seed_texts[key]).score == with_damage.score(seed_texts[key]).score
 
@@ -168,10 +169,11 @@ def test_known_miss_literal_renderings():
 
 
 def test_damage_in_a_batch_equals_damage_alone(seed_texts):
+    from detector.analysis import Analyzer
     from detector.detection.scoring import Scorer
 
     texts = [seed_texts[key] for key in sorted(seed_texts)] + [*CASES["clean"].values(), CASES["damaged_document"]]
-    batch = Scorer(damage=True).score_many(texts)
+    batch = Analyzer(damage=True).score_many(texts)
     for text, result in zip(texts, batch):
         assert result.extra["damage"] == damage(text)
         assert result.score == pytest.approx(Scorer().score(text).score, abs=1e-9)  # spinning: alike alone or batched

@@ -18,7 +18,7 @@ from tests.detection.batch_texts import LIGHT, OTHER_CLEAN, spun_teachers
 
 @pytest.fixture(scope="module")
 def scorer():
-    return Scorer(damage=False)
+    return Scorer()
 
 
 @pytest.fixture(scope="module")

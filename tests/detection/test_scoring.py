@@ -7,8 +7,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from detector.analysis import score
 from detector.detection.model import default_model_dir, load_model
-from detector.detection.scoring import Scorer, score
+from detector.detection.scoring import Scorer
 from detector.errors import ModelError
 from detector.spinner.spinner import spin
 from tests.conftest import seed_path
