@@ -99,6 +99,29 @@ def train(corpus: Path, out: Path, seed: int, per_genre: int | None, counts_cach
     run_training(corpus, out, config, counts_cache)
 
 
+@cli.command("train-neural")
+@click.option("--corpus", type=click.Path(path_type=Path, exists=True, file_okay=False), required=True,
+              help="The shared corpus folder.")
+@click.option("--model", "model_dir", type=click.Path(path_type=Path), default=None,
+              help="The n-gram model to add the stage to (default: the shipped one).")
+@click.option("-o", "--out", type=click.Path(path_type=Path), required=True, help="Model folder to write.")
+@click.option("--cache", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Folder for what the neural model read (a second run reads nothing again).")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--per-genre", type=click.IntRange(10), default=None, help="Documents per genre (default 300).")
+@click.option("--workers", type=click.IntRange(1), default=2, show_default=True)
+def train_neural_command(corpus: Path, model_dir: Path | None, out: Path, cache: Path | None, seed: int,
+                         per_genre: int | None, workers: int) -> None:
+    """Train the neural stage (SmolLM2's evidence) beside an n-gram model (about an hour on 2 cores)."""
+    from detector.detection.train_neural import NeuralTrainConfig, train_neural
+
+    config = NeuralTrainConfig(seed=seed, workers=workers)
+    if per_genre:
+        config = NeuralTrainConfig(seed=seed, workers=workers, per_genre=per_genre,
+                                   per_genre_calibration=per_genre, calibration_spun=max(per_genre // 3, 5))
+    train_neural(corpus, model_dir, out, config, cache)
+
+
 @cli.command("train-roundtrip")
 @click.option("--corpus", type=click.Path(path_type=Path, exists=True, file_okay=False), required=True,
               help="The shared corpus folder (holding roundtrip-more/).")

@@ -8,7 +8,7 @@
 >>> summary["records"]["in"], summary["records"]["kept"], summary["records"]["errors"]
 (2, 1, 1)
 >>> sorted(json.loads((root / "out" / "in.jsonl").read_text())["detector"])
-['display_threshold', 'model', 'score', 'spans', 'verdict', 'words']
+['display_threshold', 'evidence', 'model', 'score', 'spans', 'verdict', 'words']
 
 A run has three steps, each recorded in ``OUT/.detector/`` so that a run killed at any moment
 picks up where it stopped when the same command is given again:
