@@ -3,7 +3,7 @@
     detector train-neural --corpus ../shared/corpus --model detector/data/model
 
 >>> NeuralTrainConfig().per_genre
-300
+150
 
 Beside a trained n-gram model (its tables, trees and thresholds stay as they are), on documents
 of the training genres it never trained on:
@@ -72,10 +72,11 @@ class NeuralTrainConfig:
     """Training parameters, all recorded in the model card."""
 
     seed: int = 0
-    per_genre: int = 300
-    per_genre_calibration: int = 300
-    calibration_spun: int = 80
-    max_words: int = 600
+    per_genre: int = 150
+    per_genre_calibration: int = 150
+    calibration_spun: int = 40
+    snippets: int = 100  # clean calibration snippets per genre, read alone (the short-text display threshold)
+    max_words: int = 400
     snippet_share: float = SNIPPET_SHARE
     trees: int = 300
     leaves: int = 31
@@ -135,7 +136,8 @@ def make_versions(corpus: Path, cfg: NeuralTrainConfig, tables) -> list[Version]
         for k, d in enumerate(cal):
             text = cut_at_paragraph(d.text, cfg.max_words)
             out.append(Version(text, (), 0, 0.0, genre, "calibration", d.id))
-            out.append(Version(snippet(text, rng), (), 0, 0.0, genre, "snippet", d.id))
+            if k < cfg.snippets:
+                out.append(Version(snippet(text, rng), (), 0, 0.0, genre, "snippet", d.id))
             if k < cfg.calibration_spun:
                 for rate in CALIBRATION_RATES:
                     spun = spin_random(text, spinners, rng, rate)[0]
