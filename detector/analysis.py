@@ -30,9 +30,9 @@ class Analyzer(Scorer):
 
     def __init__(self, model: Model | None = None, threshold: float | None = None, damage: bool = True,
                  screen: bool = True, neural: bool | None = None, neural_budget: float = 1.0,
-                 neural_threads: int | None = None):
+                 neural_threads: int | None = None, device: str = "cpu"):
         super().__init__(model, threshold, screen=screen, neural=neural, neural_budget=neural_budget,
-                         neural_threads=neural_threads)
+                         neural_threads=neural_threads, device=device)
         self.damage = damage
 
     def score_many(self, texts: Sequence[str], ids: Sequence[object] | None = None,

@@ -185,10 +185,12 @@ def train_judged_command(corpus: Path, out: Path, seed: int) -> None:
                    ".jsonl batches the records the n-gram stage leaves in doubt).")
 @click.option("--neural-budget", type=click.FloatRange(0.0, 1.0), default=1.0, show_default=True,
               help="At most this share of a .jsonl batch's records reach the neural stage (most uncertain first).")
+@click.option("--device", type=click.Choice(["cpu", "cuda"]), default=None,
+              help="Where the neural model runs (default: cuda when torch sees one, else cpu with numpy).")
 def score(paths: tuple[str, ...], fmt: str, threshold: float | None, text_field: str, id_field: str,
           model_dir: Path | None, fail_on_spun: bool, max_bytes: int, color: bool | None, no_damage: bool,
           batch_learning: bool, dictionary_path: str | None, save_dictionary: Path | None, min_documents: int,
-          second: bool, exhaustive: bool, neural: bool | None, neural_budget: float) -> None:
+          second: bool, exhaustive: bool, neural: bool | None, neural_budget: float, device: str | None) -> None:
     """Score files, - (standard input) or .jsonl files for spinning."""
     from detector.analysis import Analyzer
     from detector.detection.model import load_model
@@ -204,7 +206,7 @@ def score(paths: tuple[str, ...], fmt: str, threshold: float | None, text_field:
         roundtrip.SECOND_TRANSLATION = True
 
     scorer = Analyzer(load_model(model_dir), threshold, damage=not no_damage, neural=neural,
-                      neural_budget=neural_budget)
+                      neural_budget=neural_budget, device=device or default_device())
     given = _swaps_of(dictionary_path)
     learning = batch_learning or bool(given) or save_dictionary is not None
     any_spun = False
@@ -257,6 +259,18 @@ def score(paths: tuple[str, ...], fmt: str, threshold: float | None, text_field:
         click.echo(f"detector: {errors} record(s) could not be scored", err=True)
     if fail_on_spun and any_spun:
         sys.exit(4)
+
+
+def default_device() -> str:
+    """``cuda`` when torch is installed and sees a GPU, else ``cpu`` (numpy; torch is not imported
+    unless it is installed)."""
+    import importlib.util
+
+    if importlib.util.find_spec("torch") is None:
+        return "cpu"
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"
 
 
 def _swaps_of(dictionary_path: str | None) -> list:
@@ -392,11 +406,13 @@ def repair(file: str, reference_path: str | None, corpus_path: str | None, dicti
                    "it is installed).")
 @click.option("--neural-budget", type=click.FloatRange(0.0, 1.0), default=0.25, show_default=True,
               help="At most this share of each batch's records reach the neural stage (most uncertain first).")
+@click.option("--device", type=click.Choice(["cpu", "cuda"]), default=None,
+              help="Where the neural model runs (default: cuda when torch sees one, else cpu with numpy).")
 def clean(inputs: tuple[str, ...], out: Path, mode: str, threshold: float | None, group_copies: bool,
           strip_translations: bool, damage: bool, text_field: str, id_field: str, dictionary_path: str | None,
           workers: int | None, chunk_records: int, model_dir: str | None, max_bytes: int, batch_learning: bool,
           save_dictionary: Path | None, min_documents: int, quiet: bool,
-          exhaustive: bool, neural: bool | None, neural_budget: float) -> None:
+          exhaustive: bool, neural: bool | None, neural_budget: float, device: str | None) -> None:
     """Score, drop or repair spun records of files and folders (.txt, .jsonl, .jsonl.gz, .parquet).
 
     Resumable: run the same command again after a crash and finished work is skipped.
@@ -412,7 +428,7 @@ def clean(inputs: tuple[str, ...], out: Path, mode: str, threshold: float | None
                          dictionary=str(Path(dictionary_path).resolve()) if dictionary_path else None,
                          chunk_records=chunk_records, max_bytes=max_bytes, batch_learning=batch_learning,
                          min_documents=min_documents, exhaustive=exhaustive, neural=neural,
-                         neural_budget=neural_budget)
+                         neural_budget=neural_budget, device=device or default_device())
     if save_dictionary is not None and not batch_learning:
         raise click.UsageError("--save-dictionary needs batch learning (drop --no-batch-learning)")
     run_clean(list(inputs), out, config, workers=workers, quiet=quiet, save_dictionary=save_dictionary)

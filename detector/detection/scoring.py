@@ -172,7 +172,8 @@ class Scorer:
     """Scores texts with one model; reuse it for many texts (``score_many`` batches the work)."""
 
     def __init__(self, model: Model | None = None, threshold: float | None = None, screen: bool = True,
-                 neural: bool | None = None, neural_budget: float = 1.0, neural_threads: int | None = None):
+                 neural: bool | None = None, neural_budget: float = 1.0, neural_threads: int | None = None,
+                 device: str = "cpu"):
         """``screen``: in :meth:`score_many`, settle clearly clean documents with the cheap screen
         stored beside the model (:mod:`detector.detection.screen`), when there is one calibrated for
         this model; :meth:`score` of one text never screens. Machine-translation and line damage are
@@ -183,11 +184,12 @@ class Scorer:
         not installed), ``False`` never. A single text (:meth:`score`, or ``exhaustive``) always gets
         it; in a batch only the documents whose n-gram score falls in the stage's uncertain band do,
         at most ``neural_budget`` of them (a share), the most uncertain first. ``neural_threads``:
-        threads of its matrix products (1 in a worker among several)."""
+        threads of its matrix products (1 in a worker among several); ``device``: ``cpu`` (numpy) or
+        ``cuda`` (torch)."""
         self.model = model or load_model()
         self.screen = (load_screen(self.model.folder, self.model.token_sha256)
                        if screen and self.model.folder is not None else None)
-        self.lm = self._language_model(neural, neural_threads)
+        self.lm = self._language_model(neural, neural_threads, device)
         self.stage = self.model.neural if self.lm is not None else None
         self.neural_budget = neural_budget
         self.ngram_threshold = self.model.threshold if threshold is None else threshold
@@ -196,7 +198,7 @@ class Scorer:
         index = self.model.tables.vocab.index
         self._function_ids = np.array(sorted(index[w] for w in FUNCTION_WORDS if w in index))
 
-    def _language_model(self, neural: bool | None, threads: int | None):
+    def _language_model(self, neural: bool | None, threads: int | None, device: str):
         """The neural model when this scorer uses it (see :meth:`__init__`), else None."""
         if neural is False or (neural is None and self.model.neural is None):
             return None
@@ -208,7 +210,7 @@ class Scorer:
         from detector.neural.weights import NeuralUnavailable
 
         try:
-            return language_model(threads)
+            return language_model(threads, device)
         except NeuralUnavailable:
             if neural:
                 raise
