@@ -17,6 +17,7 @@ the verdict only applies a threshold to it, which callers may change.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -199,7 +200,10 @@ class Scorer:
         self._function_ids = np.array(sorted(index[w] for w in FUNCTION_WORDS if w in index))
 
     def _language_model(self, neural: bool | None, threads: int | None, device: str):
-        """The neural model when this scorer uses it (see :meth:`__init__`), else None."""
+        """The neural model when this scorer uses it (see :meth:`__init__`), else None. With
+        ``neural=None``, ``DETECTOR_NEURAL=off`` in the environment turns it off."""
+        if neural is None and os.environ.get("DETECTOR_NEURAL", "").lower() in ("0", "off", "no", "false"):
+            neural = False
         if neural is False or (neural is None and self.model.neural is None):
             return None
         if self.model.neural is None:

@@ -123,7 +123,9 @@ def print_result(result: ScoreResult, source: str, color: bool) -> None:
                    f"{result.display_threshold:.2f}: --format json lists them)", color=color)
     if "damage" in result.extra:
         print_damage(result.extra["damage"], color)
-    click.echo(f"  model {result.model}", color=color)
+    evidence = ("n-gram tables and the neural model of English" if result.evidence == "ngram+neural"
+                else "n-gram tables only")
+    click.echo(f"  model {result.model} ({evidence})", color=color)
 
 
 def print_damage(damage: dict, color: bool) -> None:
