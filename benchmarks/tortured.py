@@ -32,6 +32,7 @@ import hashlib
 import json
 import os
 import platform
+import random
 import re
 import subprocess
 import sys
@@ -57,16 +58,14 @@ CARRIERS = [
 _SLOT = re.compile(r"\bthe ([a-z]{5,}) (?=of|in|was|is|and|for|were|with)\b")
 
 
+SEED = 0
+
+
 def pick(key: str, n: int, k: int) -> list[int]:
-    """``k`` distinct indices below ``n`` chosen by a hash of ``key`` (the benchmark's only random choice)."""
-    h = int(hashlib.sha256(key.encode()).hexdigest(), 16)
-    out: list[int] = []
-    while len(out) < k:
-        i = h % n
-        h //= n
-        if i not in out:
-            out.append(i)
-    return out
+    """``k`` distinct indices below ``n``, drawn by a generator seeded with ``SEED`` and ``key`` (the
+    benchmark's only random choice)."""
+    seed = int(hashlib.sha256(f"{SEED}:{key}".encode()).hexdigest()[:16], 16)
+    return random.Random(seed).sample(range(n), min(k, n))
 
 
 def same(a: str | None, b: str | None) -> bool:
@@ -131,17 +130,19 @@ def measure(screen, entries, carriers_per: int, plos: list, kinds: tuple[str, ..
             hits = flagged_at(report, start, end, kinds)
             stats["n"] += 1
             stats["flagged"] += bool(hits)
-            if not hits and len(misses) < 12:
+            if not hits and len(misses) < 12 and e.tortured not in misses:
                 misses.append(e.tortured)
             if e.expected:
                 stats["with_expected"] += 1
                 got = suggestion_of(text, start, end, hits) if hits else None
                 stats["exact"] += same(got, e.expected)
-                if hits and not same(got, e.expected) and len(wrong) < 12:
-                    wrong.append(f"{e.tortured} -> {got} (expected {e.expected})")
-                control = template.format(e.expected) + extra
-                stats["controls"] += 1
-                stats["controls_flagged"] += bool(screen.screen(control)["findings"])
+                line = f"{e.tortured} -> {got} (expected {e.expected})"
+                if hits and not same(got, e.expected) and len(wrong) < 12 and line not in wrong:
+                    wrong.append(line)
+                control = template.format(e.expected)
+                stats["controls"] += 1  # a finding in the control sentence (not in the guard's context after it)
+                stats["controls_flagged"] += any(f["start"] < len(control)
+                                                 for f in screen.screen(control + extra)["findings"])
         if plos and e.expected:
             abstract, a, b = plos[pick("plos:" + e.tortured, len(plos), 1)[0]]
             text = abstract[:a] + e.tortured + abstract[b:] + extra
@@ -150,8 +151,9 @@ def measure(screen, entries, carriers_per: int, plos: list, kinds: tuple[str, ..
             stats["plos_n"] += 1
             stats["plos_flagged"] += bool(hits)
             stats["plos_exact"] += bool(hits) and same(suggestion_of(text, a, a + len(e.tortured), hits), e.expected)
-            control = abstract[:a] + e.expected + abstract[b:] + extra
-            stats["plos_controls_flagged"] += bool(screen.screen(control)["findings"])
+            control = abstract[:a] + e.expected + abstract[b:]
+            stats["plos_controls_flagged"] += any(f["start"] < len(control)
+                                                  for f in screen.screen(control + extra)["findings"])
     stats["misses"], stats["wrong"] = misses, wrong
     return stats
 
@@ -258,6 +260,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
     from detector.detection.model import load_model
+    from detector.tortured.guards import satisfying_context
     from detector.tortured.novel import NovelFinder
     from detector.tortured.phrases import KnownPhrases
     from detector.tortured.screen import TorturedScreen
@@ -299,9 +302,10 @@ def main() -> None:
     lines += table_rows(f"plain ({len(plain):,})", s_plain)
     s_guard = measure(screen, take(guarded, "guarded"), 1, slots, ("known",), context=True)
     lines += table_rows(f"PPS-guarded, guard context added ({len(guarded):,})", s_guard)
-    s_guard_alone = measure(known_only, take(guarded, "guarded"), 1, [], ("known",), context=False)
-    lines.append(f"| PPS-guarded, no context ({len(guarded):,}) | carriers | "
-                 f"{pct(s_guard_alone['flagged'], s_guard_alone['n'])} (should be low: the guard is honoured) | | |")
+    needs = [e for e in guarded if len(e.queries) == 1 and satisfying_context(e.queries[0], words_of(e.tortured))]
+    alone = sum(bool(known_only.screen(f"We study {e.tortured}.")["findings"]) for e in needs)
+    lines.append(f"| PPS-guarded, guard asking for context, alone in 'We study ….' ({len(needs):,}) | carriers | "
+                 f"{pct(alone, len(needs))} (the guard is honoured when this is 0) | | |")
     s_ord = measure(screen, ordinary, 1, slots, ("known",), context=True)
     lines += table_rows(f"ordinary prose, expected phrase added ({len(ordinary):,})", s_ord)
     s_ord_alone = measure(known_only, ordinary, 1, [], ("known",), context=False)

@@ -33,7 +33,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from detector.errors import ModelError
-from detector.tortured.guards import Query, parse
+from detector.tortured.guards import Query, Term, parse
 from detector.tortured.match import Document, PhraseMatcher, words_of
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "tortured"
@@ -69,13 +69,10 @@ class Entry:
     @property
     def guarded(self) -> bool:
         """Whether a PPS query adds context beyond the phrase itself."""
-        return any(q.describe() != f'"{" ".join(words_of(self.tortured))}"' and not _plain(q, self.tortured)
-                   for q in self.queries)
+        return any(not _plain(q, self.tortured) for q in self.queries)
 
 
 def _plain(query: Query, tortured: str) -> bool:
-    from detector.tortured.guards import Term
-
     return isinstance(query, Term) and query.words == words_of(tortured) and not query.slop
 
 
