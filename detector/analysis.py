@@ -40,10 +40,12 @@ class Analyzer(Scorer):
     (never screened)."""
 
     def __init__(self, model: Model | None = None, threshold: float | None = None, damage: bool = True,
-                 screen: bool = True, tortured: bool | object = True):
+                 screen: bool = True, neural: bool | None = None, neural_budget: float = 1.0,
+                 neural_threads: int | None = None, device: str = "cpu", tortured: bool | object = True):
         """``tortured``: add the tortured-phrase report (True: the shipped list and new-phrase model;
         or a :class:`~detector.tortured.screen.TorturedScreen` to use instead; False: none)."""
-        super().__init__(model, threshold, screen=screen)
+        super().__init__(model, threshold, screen=screen, neural=neural, neural_budget=neural_budget,
+                         neural_threads=neural_threads, device=device)
         self.damage = damage
         self._tortured = tortured
 
