@@ -31,7 +31,7 @@ def encrypted_pdf() -> bytes:
     writer = pypdf.PdfWriter()
     for page in reader.pages:
         writer.add_page(page)
-    writer.encrypt(user_password="secret", owner_password="owner", algorithm="AES-128")
+    writer.encrypt(user_password="secret", owner_password="owner", algorithm="RC4-128")  # no cryptography needed
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
