@@ -159,7 +159,8 @@ def _init_worker(config: CleanConfig) -> None:
             get_judged_model().compile()
         _WORKER["scorer"] = Analyzer(model, config.threshold, damage=config.damage, neural=config.neural,
                                      neural_budget=config.neural_budget, neural_threads=1, device=config.device,
-                                     screen=not config.exhaustive and config.mode != "repair")
+                                     screen=not config.exhaustive and config.mode != "repair",
+                                     tortured=False)  # crawl speed: `detector score` screens papers
         _WORKER["dictionary"] = Dictionary.load(config.dictionary) if config.dictionary else None
     except DetectorError as err:  # reported by the first unit, as one line in the main process
         _WORKER["error"] = err
