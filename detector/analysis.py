@@ -30,16 +30,16 @@ class Analyzer(Scorer):
 
     def __init__(self, model: Model | None = None, threshold: float | None = None, damage: bool = True,
                  screen: bool = True, neural: bool | None = None, neural_budget: float = 1.0,
-                 neural_threads: int | None = None):
+                 neural_threads: int | None = None, reread: bool | None = None):
         super().__init__(model, threshold, screen=screen, neural=neural, neural_budget=neural_budget,
-                         neural_threads=neural_threads)
+                         neural_threads=neural_threads, reread=reread)
         self.damage = damage
 
     def score_many(self, texts: Sequence[str], ids: Sequence[object] | None = None,
-                   keep_tokens: bool = False, exhaustive: bool = False) -> list[ScoreResult]:
+                   keep_tokens: bool = False, exhaustive: bool = False, reread: bool = True) -> list[ScoreResult]:
         if not self.damage:
-            return super().score_many(texts, ids, keep_tokens, exhaustive)
-        results = super().score_many(texts, ids, keep_tokens=True, exhaustive=True)
+            return super().score_many(texts, ids, keep_tokens, exhaustive, reread)
+        results = super().score_many(texts, ids, keep_tokens=True, exhaustive=True, reread=reread)
         damages = damage_many(list(texts), None, [r.tokens.features for r in results])
         return [replace(r, extra={**r.extra, "damage": d}, tokens=r.tokens if keep_tokens else None)
                 for r, d in zip(results, damages)]
