@@ -17,6 +17,7 @@ the verdict only applies a threshold to it, which callers may change.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -175,7 +176,7 @@ class Scorer:
 
     def __init__(self, model: Model | None = None, threshold: float | None = None, screen: bool = True,
                  neural: bool | None = None, neural_budget: float = 1.0, neural_threads: int | None = None,
-                 reread: bool | None = None):
+                 device: str = "cpu", reread: bool | None = None):
         """``screen``: in :meth:`score_many`, settle clearly clean documents with the cheap screen
         stored beside the model (:mod:`detector.detection.screen`), when there is one calibrated for
         this model; :meth:`score` of one text never screens. Machine-translation and line damage are
@@ -186,7 +187,8 @@ class Scorer:
         not installed), ``False`` never. A single text (:meth:`score`, or ``exhaustive``) always gets
         it; in a batch only the documents whose n-gram score falls in the stage's uncertain band do,
         at most ``neural_budget`` of them (a share), the most uncertain first. ``neural_threads``:
-        threads of its matrix products (1 in a worker among several).
+        threads of its matrix products (1 in a worker among several); ``device``: ``cpu`` (numpy) or
+        ``cuda`` (torch).
 
         ``reread``: choose each span's candidate by re-reading its sentence with the neural model
         (:mod:`detector.detection.rereading`): ``None`` when the model is installed, calibrated
@@ -195,19 +197,24 @@ class Scorer:
         self.model = model or load_model()
         self.screen = (load_screen(self.model.folder, self.model.token_sha256)
                        if screen and self.model.folder is not None else None)
-        self.lm = self._language_model(neural, neural_threads)
+        self.lm = self._language_model(neural, neural_threads, device)
         self.stage = self.model.neural if self.lm is not None else None
         self.neural_budget = neural_budget
         self.ngram_threshold = self.model.threshold if threshold is None else threshold
         self.neural_threshold = (self.stage.threshold if threshold is None else threshold) if self.stage else None
         self.threshold = self.neural_threshold if self.stage is not None else self.ngram_threshold
-        self.rereader, self.reread_lm = self._rereading(False if neural is False and reread is None else reread,
-                                                        neural_threads)
+        off = os.environ.get("DETECTOR_NEURAL", "").lower() in ("0", "off", "no", "false")
+        self.rereader, self.reread_lm = self._rereading(
+            False if (neural is False or (neural is None and off)) and reread is None else reread, neural_threads,
+            device)
         index = self.model.tables.vocab.index
         self._function_ids = np.array(sorted(index[w] for w in FUNCTION_WORDS if w in index))
 
-    def _language_model(self, neural: bool | None, threads: int | None):
-        """The neural model when this scorer uses it (see :meth:`__init__`), else None."""
+    def _language_model(self, neural: bool | None, threads: int | None, device: str):
+        """The neural model when this scorer uses it (see :meth:`__init__`), else None. With
+        ``neural=None``, ``DETECTOR_NEURAL=off`` in the environment turns it off."""
+        if neural is None and os.environ.get("DETECTOR_NEURAL", "").lower() in ("0", "off", "no", "false"):
+            neural = False
         if neural is False or (neural is None and self.model.neural is None):
             return None
         if self.model.neural is None:
@@ -218,13 +225,13 @@ class Scorer:
         from detector.neural.weights import NeuralUnavailable
 
         try:
-            return language_model(threads)
+            return language_model(threads, device)
         except NeuralUnavailable:
             if neural:
                 raise
             return None
 
-    def _rereading(self, reread: bool | None, threads: int | None):
+    def _rereading(self, reread: bool | None, threads: int | None, device: str = "cpu"):
         """The stored rereading stage and the neural model it reads with, or (None, None)."""
         if reread is False:
             return None, None
@@ -242,7 +249,7 @@ class Scorer:
         from detector.neural.weights import NeuralUnavailable
 
         try:
-            return found, language_model(threads)
+            return found, language_model(threads, device)
         except NeuralUnavailable:
             if reread:
                 raise
