@@ -41,11 +41,12 @@ class Analyzer(Scorer):
 
     def __init__(self, model: Model | None = None, threshold: float | None = None, damage: bool = True,
                  screen: bool = True, neural: bool | None = None, neural_budget: float = 1.0,
-                 neural_threads: int | None = None, device: str = "cpu", tortured: bool | object = True):
+                 neural_threads: int | None = None, device: str = "cpu", tortured: bool | object = True,
+                 reread: bool | None = None):
         """``tortured``: add the tortured-phrase report (True: the shipped list and new-phrase model;
         or a :class:`~detector.tortured.screen.TorturedScreen` to use instead; False: none)."""
         super().__init__(model, threshold, screen=screen, neural=neural, neural_budget=neural_budget,
-                         neural_threads=neural_threads, device=device)
+                         neural_threads=neural_threads, device=device, reread=reread)
         self.damage = damage
         self._tortured = tortured
 
@@ -59,14 +60,14 @@ class Analyzer(Scorer):
         return self._tortured or None
 
     def score_many(self, texts: Sequence[str], ids: Sequence[object] | None = None,
-                   keep_tokens: bool = False, exhaustive: bool = False,
+                   keep_tokens: bool = False, exhaustive: bool = False, reread: bool = True,
                    locate: Sequence[Callable[[int], dict] | None] | None = None) -> list[ScoreResult]:
         """As :meth:`Scorer.score_many`, with the damage and tortured-phrase reports; ``locate``: per
         text, a function giving the page and section of an offset (papers read from PDF)."""
         if not self.damage:
-            results = super().score_many(texts, ids, keep_tokens, exhaustive)
+            results = super().score_many(texts, ids, keep_tokens, exhaustive, reread)
         else:
-            results = super().score_many(texts, ids, keep_tokens=True, exhaustive=True)
+            results = super().score_many(texts, ids, keep_tokens=True, exhaustive=True, reread=reread)
             damages = damage_many(list(texts), None, [r.tokens.features for r in results])
             results = [replace(r, extra={**r.extra, "damage": d}, tokens=r.tokens if keep_tokens else None)
                        for r, d in zip(results, damages)]

@@ -67,7 +67,9 @@ class Api:
             if self._scorer is None:
                 from detector.analysis import Analyzer
 
-                self._scorer = Analyzer(damage=True)
+                # the page scores again on every slider move: the n-gram stage's suggestions, not the
+                # re-read sentence's (seconds a text on one core)
+                self._scorer = Analyzer(damage=True, reread=False)
             return self._scorer
 
     def handle(self, path: str, raw: bytes) -> tuple[int, dict]:

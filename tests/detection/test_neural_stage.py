@@ -55,7 +55,7 @@ def test_a_single_text_is_read_by_the_neural_stage_and_says_so(lm):
 
 
 def test_without_the_neural_stage_the_ngram_path_is_unchanged():
-    plain = Scorer(load_model())
+    plain = Scorer(load_model(), reread=False)  # rereading follows the neural flag: off with it
     off = Scorer(staged(), neural=False)
     for text in TEXTS:
         a, b = plain.score(text), off.score(text)
