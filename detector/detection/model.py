@@ -267,10 +267,12 @@ def _read_json(folder: Path) -> dict:
 
 def save_neural(stage: NeuralStage, folder: Path) -> dict:
     """Write the neural stage's word model beside the others; its entry in ``model.json``."""
-    text = stage.word_model.to_string()
-    (folder / "neural_word_model.txt").write_text(text, encoding="utf-8")
-    return {"word_model": {"file": "neural_word_model.txt", "sha256": _sha256(text)}, "features": NEURAL_FEATURES,
-            "register_features": REGISTER_FEATURES, "doc_model": stage.doc_model.to_dict(),
+    files = {}
+    for key, name in (("word_model", "neural_word_model.txt"), ("doc_model", "neural_doc_model.txt")):
+        text = getattr(stage, key).to_string()
+        (folder / name).write_text(text, encoding="utf-8")
+        files[key] = {"file": name, "sha256": _sha256(text)}
+    return {**files, "features": NEURAL_FEATURES, "register_features": REGISTER_FEATURES,
             "threshold": stage.threshold, "span_threshold": stage.span_threshold,
             "display_threshold": stage.display_threshold, "display_threshold_short": stage.display_threshold_short,
             "repair_threshold": stage.repair_threshold, "band": list(stage.band), "lm": stage.lm,
@@ -285,7 +287,7 @@ def _load_neural(folder: Path, entry: dict | None) -> NeuralStage | None:
                          "`detector train-neural`")
     short = entry.get("display_threshold_short")
     return NeuralStage(word_model=_load_trees(folder, entry["word_model"]),
-                       doc_model=MonotoneLogistic.from_dict(entry["doc_model"]), threshold=float(entry["threshold"]),
+                       doc_model=_load_trees(folder, entry["doc_model"]), threshold=float(entry["threshold"]),
                        span_threshold=float(entry["span_threshold"]),
                        display_threshold=float(entry["display_threshold"]),
                        display_threshold_short=float(short) if short is not None else None,

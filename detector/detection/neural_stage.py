@@ -20,9 +20,10 @@ neural model saw (``NEURAL_FEATURES``):
 * how the whole document reads to the model (its register: fiction and speech read oddly to the
   n-gram counts, not to a model of English that has read them).
 
-The document model weighs aggregates of the neural word probabilities (as the n-gram one does) and
-the document's register (``REGISTER_FEATURES``, free to push either way), so that one threshold
-can serve genres whose clean text looks odd to the counts.
+The document model (small boosted trees) weighs aggregates of the neural word probabilities (as the
+n-gram one does), constrained never to fall as they rise, beside the document's length and register
+(``REGISTER_FEATURES``, free to push either way and to interact with the aggregates), so that one
+threshold can serve genres whose clean text looks odd to the counts.
 """
 
 from __future__ import annotations
@@ -32,7 +33,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from detector.detection.features import FEATURE_NAMES, Encoded, context
-from detector.detection.linear import MonotoneLogistic
 from detector.detection.trees import BoostedTrees
 from detector.spinner.spinner import carry_case
 
@@ -54,7 +54,7 @@ class NeuralStage:
     """The trained neural stage: word model, document model and the thresholds set for them."""
 
     word_model: BoostedTrees
-    doc_model: MonotoneLogistic
+    doc_model: BoostedTrees  # monotone: never lower for more doubtful words; length and register free
     threshold: float = 0.5  # document score from which the verdict is spun
     span_threshold: float = 0.5
     display_threshold: float = 0.5

@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 
 from detector.cli import main
-from detector.detection.linear import MonotoneLogistic
 from detector.detection.model import DOC_FEATURES, load_model
 from detector.detection.neural_stage import NEURAL_FEATURES, REGISTER_FEATURES, NeuralStage
 from detector.detection.scoring import Scorer
@@ -40,7 +39,9 @@ def staged(band=(0.0, 1.0)) -> object:
     y = (X[:, NEURAL_FEATURES.index("nlm_surprisal")] > 0).astype(int)
     words = BoostedTrees(n_estimators=5, num_leaves=4, min_child_samples=5).fit(X, y)
     D = rng.normal(size=(200, len(DOC_FEATURES) + len(REGISTER_FEATURES)))
-    docs = MonotoneLogistic().fit(D, (D[:, 1] > 0).astype(int))
+    monotone = [1] * len(DOC_FEATURES) + [0] * len(REGISTER_FEATURES)
+    docs = BoostedTrees(n_estimators=5, num_leaves=4, min_child_samples=5, monotone=monotone).fit(
+        D, (D[:, 1] > 0).astype(int))
     stage = NeuralStage(words, docs, threshold=0.5, span_threshold=0.6, display_threshold=0.7, band=band,
                         lm="SmolLM2-135M-Instruct-Q4_1")
     return dataclasses.replace(load_model(), neural=stage)
@@ -55,7 +56,7 @@ def test_a_single_text_is_read_by_the_neural_stage_and_says_so(lm):
 
 
 def test_without_the_neural_stage_the_ngram_path_is_unchanged():
-    plain = Scorer(load_model(), reread=False)  # rereading follows the neural flag: off with it
+    plain = Scorer(dataclasses.replace(load_model(), neural=None), reread=False)  # rereading follows the neural flag
     off = Scorer(staged(), neural=False)
     for text in TEXTS:
         a, b = plain.score(text), off.score(text)
@@ -63,7 +64,7 @@ def test_without_the_neural_stage_the_ngram_path_is_unchanged():
 
 
 def test_the_batch_cascade_reads_only_the_uncertain_band_within_budget(lm):
-    ngram = [r.score for r in Scorer(load_model()).score_many(TEXTS, exhaustive=True)]
+    ngram = [r.score for r in Scorer(load_model(), neural=False).score_many(TEXTS, exhaustive=True)]
     lo = sorted(ngram)[1]  # the two highest n-gram scores are in the band
     scorer = Scorer(staged(band=(lo, 1.0)), neural=True, neural_threads=1, screen=False)
     got = scorer.score_many(TEXTS)
@@ -100,3 +101,15 @@ def test_asking_for_a_stage_the_model_lacks_is_an_error():
 
     with pytest.raises(ModelError, match="train-neural"):
         Scorer(dataclasses.replace(load_model(), neural=None), neural=True)
+
+
+def test_the_shipped_stage_finds_a_swap_that_breaks_grammar_and_not_its_clean_form(lm):
+    if load_model().neural is None:
+        pytest.skip("the shipped model has no neural stage")
+    scorer = Scorer(neural=True, neural_threads=1, reread=False)
+    spun = "She won the race after gain gold in the 200m at the national championships last summer."
+    clean = "She won the race after winning gold in the 200m at the national championships last summer."
+    found, kept = scorer.score(spun), scorer.score(clean)
+    assert found.evidence == kept.evidence == "ngram+neural"
+    assert "gain" in [s.text for s in found.spans] and found.score > kept.score
+    assert kept.spans == () and kept.verdict in ("clean", "too-short")  # one sentence: no document verdict
