@@ -43,6 +43,7 @@ from pathlib import Path
 
 import numpy as np
 from common import ROOT, write_results
+from length_control import auc, binned_auc, fmt, length_auc
 from sklearn.metrics import roc_auc_score
 
 from detector.analysis import Analyzer
@@ -54,17 +55,6 @@ from detector.detection.scoring import Scorer
 
 CLEAN_CAP = {"onestopenglish": 189, "gum": 263, "plos": 60, "stackexchange": 400, "reuters-test": 600}
 MAX_WORDS = 3000
-
-
-def auc(negative, positive) -> float | None:
-    if len(negative) < 2 or len(positive) < 2:
-        return None
-    labels = np.r_[np.zeros(len(negative)), np.ones(len(positive))]
-    return round(float(roc_auc_score(labels, np.r_[negative, positive])), 4)
-
-
-def fmt(value) -> str:
-    return "n/a" if value is None else f"{value:.3f}"
 
 
 def main() -> None:
@@ -102,6 +92,7 @@ def main() -> None:
     for i, r in enumerate(records):
         groups[(r.source, r.genre, r.system)].append(i)
     z = logit(p)
+    lengths = np.array([len(r.text.split()) for r in records])
     rows, per_group = [], {}
     for (source, genre, system), index in sorted(groups.items()):
         if system == "human":
@@ -109,30 +100,34 @@ def main() -> None:
         index = np.array(index)
         human = np.array(groups[(source, genre, "human")])
         changed = index[[not records[i].identical for i in index]]
-        docs = _documents(records, z, index)
-        clean_docs = _documents(records, z, human)
-        entry = {"role": records[index[0]].role, "sentence_auc": auc(z[human], z[changed]),
-                 "sentence_auc_all": auc(z[human], z[index]), "document_auc": auc(clean_docs, docs),
+        docs, doc_words = _documents(records, z, index)
+        clean_docs, clean_words = _documents(records, z, human)
+        entry = {"role": records[index[0]].role, **_measured(z, lengths, human, changed),
+                 "sentence_auc_all": rounded(auc(z[human], z[index])),
+                 **_measured_documents(clean_docs, docs, clean_words, doc_words),
                  "recall": round(float(np.mean(docs >= model.document_threshold)), 4) if len(docs) else None,
                  "clean_documents_flagged": round(float(np.mean(clean_docs >= model.document_threshold)), 4)
                  if len(clean_docs) else None,
                  "sentences": [len(human), len(changed)], "documents": [len(clean_docs), len(docs)]}
         per_group[f"{source}|{genre}|{system}"] = entry
-        rows.append(f"| {entry['role']} | {genre} | {system} | {fmt(entry['sentence_auc'])} | "
-                    f"{fmt(entry['sentence_auc_all'])} | {fmt(entry['document_auc'])} | "
+        rows.append(f"| {entry['role']} | {genre} | {system} | {_three(entry, 'sentence')} | "
+                    f"{fmt(entry['sentence_auc_all'])} | {_three(entry, 'document')} | "
                     f"{fmt(entry['recall'])} | {len(changed):,} / {len(human):,} | {len(docs)} / {len(clean_docs)} |")
-    pooled = _pooled(records, z, model.document_threshold)
+    pooled = _pooled(records, z, lengths)
 
     words = _mlqe_word_f1(args.corpus, model, quick=args.quick)
     clean = _clean_documents(args.corpus, args.quick)
     seeds = _seeds()
     table = [f"MT damage model `{model.label}`; document threshold {model.document_threshold} (mean sentence "
              f"log-odds), sentence threshold {model.sentence_threshold}, word threshold {model.word_threshold}.",
-             "", "| role | genre | system | sentence AUC | (incl. identical) | document AUC | recall at threshold "
+             "", "Each AUC is given as: AUC / within length bins / length alone (the better direction of the "
+             "word count; bins: quintiles of length, both classes together). A score sees more than length "
+             "where its AUC beats the third figure and the second is over 0.5.", "",
+             "| role | genre | system | sentence AUC | (incl. identical) | document AUC | recall at threshold "
              "| MT / human sentences | MT / human documents |", "|" + " --- |" * 9,
              *rows, "", "Pooled (sentences of every genre of the role, against the same genres' human sentences):", "",
              "| role | system | sentence AUC | document AUC |", "| --- | --- | --- | --- |"]
-    table += [f"| {role} | {system} | {fmt(v['sentence_auc'])} | {fmt(v['document_auc'])} |"
+    table += [f"| {role} | {system} | {_three(v, 'sentence')} | {_three(v, 'document')} |"
               for (role, system), v in pooled.items()]
     table += ["", f"Word level, MLQE-PE test20 (fairseq NMT, never trained on), BAD words: precision "
               f"{words['precision']:.3f}, recall {words['recall']:.3f}, F1 {words['f1']:.3f} (every word BAD: F1 "
@@ -307,6 +302,7 @@ def _judged(corpus: Path, quick: bool) -> tuple[dict, list[str]]:
     for i, r in enumerate(records):
         groups[(r.dataset, r.pair)].append(i)
         groups[(r.dataset, "all")].append(i)
+    lengths = np.array([len(r.text.split()) for r in records])
     out, rows = {}, []
     for (dataset, pair), index in sorted(groups.items()):
         index = np.array(index)
@@ -317,8 +313,9 @@ def _judged(corpus: Path, quick: bool) -> tuple[dict, list[str]]:
         hit = p >= judge.word_threshold
         tp = float((hit & y).sum())
         precision, recall = tp / max(hit.sum(), 1), tp / max(y.sum(), 1)
-        entry = {"major": len(major), "no_error": len(clean), "sentence_auc": auc(ps[clean], ps[major]),
-                 "sentence_auc_roundtrip_model": auc(po[clean], po[major]), "words": int(words.sum()),
+        judged = _measured(ps, lengths, clean, major)
+        roundtrip = {k.replace("sentence", "roundtrip"): v for k, v in _measured(po, lengths, clean, major).items()}
+        entry = {"major": len(major), "no_error": len(clean), **judged, **roundtrip, "words": int(words.sum()),
                  "marked_share": round(float(y.mean()), 4) if len(y) else None,
                  "word_precision": round(precision, 4), "word_recall": round(recall, 4),
                  "word_f1": round(2 * precision * recall / max(precision + recall, 1e-9), 4),
@@ -326,26 +323,54 @@ def _judged(corpus: Path, quick: bool) -> tuple[dict, list[str]]:
                  "word_auc": auc(p[~y], p[y]) if y.any() and (~y).any() else None}
         out[f"{dataset}|{pair}"] = entry
         rows.append(f"| {dataset} | {pair} | {entry['major']:,} / {entry['no_error']:,} | "
-                    f"{fmt(entry['sentence_auc'])} | {fmt(entry['sentence_auc_roundtrip_model'])} | "
+                    f"{_three(entry, 'sentence')} | {_three(entry, 'roundtrip')} | "
                     f"{entry['words']:,} | "
                     f"{fmt(entry['marked_share'])} | {entry['word_precision']:.3f} | {entry['word_recall']:.3f} | "
                     f"{entry['word_f1']:.3f} | {fmt(entry['word_f1_all_marked'])} | {fmt(entry['word_auc'])} |")
     table = [f"Human-marked damage, held out (model `{judge.label}`, word threshold {judge.word_threshold}): "
-             "sentences with a major error a person marked against sentences with none.", "",
+             "sentences with a major error a person marked against sentences with none. Sentence AUCs as: AUC / "
+             "within length bins / length alone.", "",
              "| data set | pair | major / no error | sentence AUC | (round-trip model) | words | marked share | "
              "word P | word R | word F1 | (F1 marking all) | word AUC |", "|" + " --- |" * 12, *rows]
     return out, table
 
 
-def _documents(records, z: np.ndarray, index) -> np.ndarray:
-    docs: dict[str, list[float]] = defaultdict(list)
+def _documents(records, z: np.ndarray, index) -> tuple[np.ndarray, np.ndarray]:
+    """Document scores (mean sentence log-odds, shrunk) and word counts of the records ``index``."""
+    docs: dict[str, list[int]] = defaultdict(list)
     for i in index:
-        docs[records[i].document].append(float(z[i]))
+        docs[records[i].document].append(i)
     clean_mean = float(get_mt_model().meta["clean_mean_logit"])
-    return np.array([document_statistic(np.array(v), clean_mean) for v in docs.values() if len(v) >= MIN_SENTENCES])
+    kept = [v for v in docs.values() if len(v) >= MIN_SENTENCES]
+    return (np.array([document_statistic(z[v], clean_mean) for v in kept]),
+            np.array([sum(len(records[i].text.split()) for i in v) for v in kept]))
 
 
-def _pooled(records, z: np.ndarray, threshold: float) -> dict:
+def rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+def _measured(z: np.ndarray, lengths: np.ndarray, negative, positive, name: str = "sentence") -> dict:
+    """AUC of ``positive`` over ``negative`` rows, within length bins, and of length alone."""
+    return {f"{name}_auc": rounded(auc(z[negative], z[positive])),
+            f"{name}_auc_length_bins": rounded(binned_auc(z[negative], z[positive], lengths[negative],
+                                                         lengths[positive])),
+            f"{name}_length_auc": rounded(length_auc(lengths[negative], lengths[positive]))}
+
+
+def _measured_documents(clean, damaged, clean_words, damaged_words) -> dict:
+    return {"document_auc": rounded(auc(clean, damaged)),
+            "document_auc_length_bins": rounded(binned_auc(clean, damaged, clean_words, damaged_words)),
+            "document_length_auc": rounded(length_auc(clean_words, damaged_words))}
+
+
+def _three(entry: dict, name: str) -> str:
+    """'AUC / within length bins / length alone' of one measure of a table row."""
+    return " / ".join(fmt(entry.get(key)) for key in (f"{name}_auc", f"{name}_auc_length_bins",
+                                                        f"{name}_length_auc"))
+
+
+def _pooled(records, z: np.ndarray, lengths: np.ndarray) -> dict:
     out = {}
     roles = np.array([r.role for r in records])
     systems = np.array([r.system for r in records])
@@ -355,9 +380,10 @@ def _pooled(records, z: np.ndarray, threshold: float) -> dict:
             mask = (roles == role) & (systems == system)
             genres = {r.genre for r, m in zip(records, mask) if m}
             human = np.flatnonzero((systems == "human") & np.isin([r.genre for r in records], list(genres)))
-            out[(role, system)] = {"sentence_auc": auc(z[human], z[mask & ~identical]),
-                                   "document_auc": auc(_documents(records, z, human),
-                                                       _documents(records, z, np.flatnonzero(mask)))}
+            clean, clean_words = _documents(records, z, human)
+            damaged, damaged_words = _documents(records, z, np.flatnonzero(mask))
+            out[(role, system)] = {**_measured(z, lengths, human, np.flatnonzero(mask & ~identical)),
+                                   **_measured_documents(clean, damaged, clean_words, damaged_words)}
     return out
 
 

@@ -129,6 +129,18 @@ def train_judged_command(corpus: Path, out: Path, seed: int) -> None:
                f"-> {out}", err=True)
 
 
+@cli.command("train-provenance")
+@click.option("--corpus", type=click.Path(path_type=Path, exists=True, file_okay=False), required=True,
+              help="The shared corpus folder (holding mt-judged/ and roundtrip-more/).")
+@click.option("-o", "--out", type=click.Path(path_type=Path), required=True, help="Model folder to write.")
+def train_provenance_command(corpus: Path, out: Path) -> None:
+    """Train the MT provenance model (a logistic model over document statistics, thresholds, model card)."""
+    from detector.damage.train_provenance import train_provenance
+
+    meta = train_provenance(corpus, out, log=lambda m: click.echo(m, err=True))
+    click.echo(f"thresholds {meta['thresholds']} -> {out}", err=True)
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl", "html"]), default="text",

@@ -182,6 +182,16 @@ def roundtrip_damage_many(texts: list[str], model: MTDamageModel | None = None,
                           skips: list[list[tuple[int, int]]] | None = None, encoded: list[Encoded] | None = None,
                           features: list[np.ndarray] | None = None) -> list[dict]:
     """:func:`roundtrip_damage` of several texts with one pass of the evidence and each model."""
+    return roundtrip_and_provenance_many(texts, model, skips, encoded, features, provenance=False)[0]
+
+
+def roundtrip_and_provenance_many(texts: list[str], model: MTDamageModel | None = None,
+                                  skips: list[list[tuple[int, int]]] | None = None,
+                                  encoded: list[Encoded] | None = None, features: list[np.ndarray] | None = None,
+                                  provenance: bool = True) -> tuple[list[dict], list[dict | None]]:
+    """:func:`roundtrip_damage` of several texts and, from the same evidence, each one's MT
+    provenance (:func:`~detector.damage.provenance.provenance_report`; ``None`` when not asked)."""
+    from detector.damage.provenance import provenance_report
     from detector.detection.features import concat, token_features
     from detector.detection.model import load_model
 
@@ -193,8 +203,10 @@ def roundtrip_damage_many(texts: list[str], model: MTDamageModel | None = None,
     out: list[dict] = [{"score": 0.0, "verdict": "clean", "sentences": 0, "model_score": None, "judged_score": None,
                         "signs_score": 0.0,
                         "spans": []} for _ in texts]
+    origins: list[dict | None] = [provenance_report([], np.zeros((0, 0)), np.zeros(0), None) if provenance else None
+                                  for _ in texts]
     if not busy:
-        return out
+        return out, origins
     docs = [encoded[i] if encoded is not None else encode(texts[i], tables) for i in busy]
     segments, first = [], 0
     for i, doc in zip(busy, docs):  # each word's sentence, numbered across the texts (-1: in none)
@@ -262,8 +274,24 @@ def roundtrip_damage_many(texts: list[str], model: MTDamageModel | None = None,
                   "sentences": n, "model_score": round(model_score, 4), "judged_score": round(judged_score, 4),
                   "signs_score": round(from_signs, 4),
                   "spans": spans}
+        if provenance:
+            origins[i] = provenance_report([texts[i][s:e] for s, e, _ in found[i]],
+                                           assessed.evidence.sentences[first : first + n],
+                                           logit(assessed.sentences[first : first + n]),
+                                           _evidence_of(assessed.evidence, first, n))
         first += n
-    return out
+    return out, origins
+
+
+def _evidence_of(evidence, first: int, n: int):
+    """The evidence of sentences ``first .. first + n`` (numbered from 0) of a joined pass."""
+    from detector.damage.mt_features import Evidence
+
+    rows = (evidence.segment >= first) & (evidence.segment < first + n)
+    index = np.flatnonzero(rows)
+    tokens = [evidence.tokens[k] for k in index.tolist()] if evidence.tokens else []
+    return Evidence(evidence.sentences[first : first + n], evidence.words[rows], evidence.segment[rows] - first,
+                    evidence.positions[rows], tokens)
 
 
 def _add_second_translations(spans: list[dict], tables) -> None:

@@ -41,7 +41,8 @@ def test_seed_001_chinese_lines_are_interleaved_translation_and_repeats(seed_tex
 def test_score_json_has_a_damage_object_beside_the_spinning_score(capsys):
     assert main(["score", str(seed_path("004")), "--format", "json"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert set(out["damage"]) == {"mt_roundtrip", "interleaved_translation", "repeated_lines", "translation_mismatch"}
+    assert set(out["damage"]) == {"mt_roundtrip", "mt_provenance", "interleaved_translation", "repeated_lines",
+                                  "translation_mismatch"}
     roundtrip = out["damage"]["mt_roundtrip"]
     assert 0 <= roundtrip["score"] <= 1 and roundtrip["spans"]
     text = seed_path("004").read_text(encoding="utf-8")
