@@ -29,8 +29,10 @@ class Analyzer(Scorer):
     (never screened)."""
 
     def __init__(self, model: Model | None = None, threshold: float | None = None, damage: bool = True,
-                 screen: bool = True):
-        super().__init__(model, threshold, screen=screen)
+                 screen: bool = True, neural: bool | None = None, neural_budget: float = 1.0,
+                 neural_threads: int | None = None):
+        super().__init__(model, threshold, screen=screen, neural=neural, neural_budget=neural_budget,
+                         neural_threads=neural_threads)
         self.damage = damage
 
     def score_many(self, texts: Sequence[str], ids: Sequence[object] | None = None,

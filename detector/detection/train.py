@@ -120,6 +120,25 @@ def original_ids(spun: str, substitutions, positions: np.ndarray, tables) -> tup
     return np.array(rows, dtype=np.int64), np.array(originals, dtype=np.int64)
 
 
+def corpus_neighbours(tables, base) -> dict[str, list[str]]:
+    """The distributional neighbours ``tables`` holds beyond the thesauri's candidates (``base``):
+    the ``corpus-neighbours`` thesaurus."""
+    words = tables.vocab.words
+    neighbours = {}
+    for w in range(len(words)):
+        extra = set(tables.candidates(w).tolist()) - set(base.candidates(w).tolist())
+        if extra:
+            neighbours[words[w]] = [words[c] for c in tables.candidates(w).tolist() if c in extra]
+    return neighbours
+
+
+def training_spinners(seed: int, tables) -> dict[tuple[str, bool], Spinner]:
+    """The training spinners, the corpus neighbours of ``tables`` among them."""
+    lex = get_lexicon()
+    neighbours = corpus_neighbours(tables, base_tables(lex))
+    return _spinners(seed, {"corpus-neighbours": TableThesaurus("corpus-neighbours", neighbours, lex)})
+
+
 def _spinners(seed: int, extra: dict | None = None) -> dict[tuple[str, bool], Spinner]:
     """A spinner per training thesaurus and naivety; ``extra`` adds thesauri built during training."""
     lex = get_lexicon()
@@ -195,12 +214,7 @@ def train(corpus: Path, out: Path, config: TrainConfig | None = None, counts_cac
     _log(f"counts: {counts.tokens:,} tokens, {len(counts.bigram_keys):,} bigrams, {len(counts.trigram_keys):,} "
          f"trigrams kept ({time.time() - started:.0f} s)")
     tables = build_tables(lex, counts, base)
-    words = tables.vocab.words
-    neighbours = {}
-    for w in range(len(words)):
-        extra = set(tables.candidates(w).tolist()) - set(base.candidates(w).tolist())
-        if extra:
-            neighbours[words[w]] = [words[c] for c in tables.candidates(w).tolist() if c in extra]
+    neighbours = corpus_neighbours(tables, base)
     _log(f"tables: {len(tables.vocab):,} words, {len(tables.cand_ids):,} candidates, {len(neighbours):,} words "
          f"with corpus neighbours ({time.time() - started:.0f} s)")
     spinners = _spinners(cfg.seed, {"corpus-neighbours": TableThesaurus("corpus-neighbours", neighbours, lex)})

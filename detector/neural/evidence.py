@@ -13,7 +13,8 @@ For each word (given by its character span) of each text:
 
 * ``surprisal``: ``-ln P`` of the word's tokens given everything before it (nats), ``first`` of
   its first token alone, ``n_tokens``, and the ``entropy`` of the prediction it was read from
-  (a surprising word where almost anything could come says less);
+  (a surprising word where almost anything could come says less), and ``top_gap``, how far its
+  first token falls below the likeliest token there;
 * ``next_surprisal``: the surprisal of the word after it (a swap often breaks its neighbour too);
 * ``left_gain``: for words given candidate originals, how much likelier the best candidate's first
   token is than the word's own first token in the same left context (free: one dot product per
@@ -35,7 +36,8 @@ import numpy as np
 
 from detector.neural.reading import Branch, LanguageModel, Reading, language_model
 
-BRANCH_TOP = 3  # candidates per word scored with both sides of the context
+BRANCH_TOP = 2  # candidates per word scored with both sides of the context
+BRANCH_SHARE = 0.08  # at most this share of a window's words are branched (the most suspicious first)
 
 __all__ = ["BRANCH_TOP", "WordEvidence", "language_model", "word_evidence"]
 
@@ -48,6 +50,7 @@ class WordEvidence:
     first: np.ndarray
     n_tokens: np.ndarray
     entropy: np.ndarray
+    top_gap: np.ndarray  # the first token's surprisal less the likeliest token's there
     next_surprisal: np.ndarray
     left_gain: np.ndarray
     left_best: np.ndarray
@@ -66,15 +69,18 @@ def _word_tokens(doc, spans: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def word_evidence(lm: LanguageModel, texts: list[str], spans: list[np.ndarray],
                   candidates: list[list[list[str]]] | None = None, branch: list[np.ndarray] | None = None,
-                  branch_top: int = BRANCH_TOP) -> list[WordEvidence]:
+                  branch_top: int = BRANCH_TOP, branch_left_gain: float | None = None,
+                  branch_share: float = BRANCH_SHARE) -> list[WordEvidence]:
     """Evidence for the words ``spans[i]`` (an (n, 2) array of character spans) of each text.
 
     ``candidates[i][w]``: the strings word ``w`` of text ``i`` may have replaced (as they would be
-    written there: case carried over); ``branch[i][w]``: score its best ``branch_top`` candidates
-    with both sides of the context."""
+    written there: case carried over); ``branch[i][w]`` > 0: score its best ``branch_top``
+    candidates with both sides of the context; so too any word whose ``left_gain`` reaches
+    ``branch_left_gain``. At most ``branch_share`` of a window's words (at least two) are branched,
+    by ``branch`` (a priority, e.g. a probability) plus a tenth of the left gain."""
     docs = [lm.tokenize(t) for t in texts]
     candidates = candidates or [[[] for _ in s] for s in spans]
-    branch = branch or [np.zeros(len(s), dtype=bool) for s in spans]
+    branch = branch or [np.zeros(len(s)) for s in spans]
     firsts, lasts = zip(*[_word_tokens(d, np.asarray(s, dtype=np.int64).reshape(-1, 2)) for d, s in zip(docs, spans)]
                         ) if docs else ((), ())
     cand_ids: list[list[list[list[int]]]] = []
@@ -113,11 +119,15 @@ def word_evidence(lm: LanguageModel, texts: list[str], spans: list[np.ndarray],
 
     def choose(i: int, reading: Reading, start: int, end: int) -> list[Branch]:
         scores = left_gains(i, reading, start, end) or {}
+        room = max(2, int(np.ceil(branch_share * np.count_nonzero((firsts[i] >= start) & (firsts[i] < end)))))
+        wanted = []
+        for w in scores:
+            gain = left[i][0][w]
+            if branch[i][w] > 0 or (branch_left_gain is not None and gain >= branch_left_gain):
+                wanted.append((float(branch[i][w]) + 0.1 * float(np.nan_to_num(gain)), w))
         out = []
-        for w, ranked in scores.items():
-            if not branch[i][w]:
-                continue
-            top = [c for _, c in sorted(ranked, reverse=True)[:branch_top]]
+        for _, w in sorted(wanted, reverse=True)[:room]:
+            top = [c for _, c in sorted(scores[w], reverse=True)[:branch_top]]
             q = Branch(int(firsts[i][w]), int(lasts[i][w]), [cand_ids[i][w][c] for c in top])
             asked[i][w] = (q, top)
             out.append(q)
@@ -133,6 +143,7 @@ def word_evidence(lm: LanguageModel, texts: list[str], spans: list[np.ndarray],
         safe = np.minimum(first, max(len(r.surprisal) - 1, 0))
         first_s = np.where(has, r.surprisal[safe] if len(r.surprisal) else 0.0, np.nan)
         entropy = np.where(has, r.entropy[safe] if len(r.entropy) else 0.0, np.nan)
+        top_gap = np.where(has, first_s + (r.top[safe] if len(r.top) else 0.0), np.nan)
         nxt = np.r_[surprisal[1:], np.nan] if len(surprisal) else surprisal
         both_gain, both_best = np.full(len(s), np.nan), np.full(len(s), -1)
         gains: list[dict[int, float]] = [{} for _ in range(len(s))]
@@ -141,6 +152,6 @@ def word_evidence(lm: LanguageModel, texts: list[str], spans: list[np.ndarray],
             if q.gains:
                 k = int(np.argmax(q.gains))
                 both_gain[w], both_best[w] = q.gains[k], top[k]
-        out.append(WordEvidence(surprisal, first_s, (last - first).astype(np.float64), entropy, nxt,
+        out.append(WordEvidence(surprisal, first_s, (last - first).astype(np.float64), entropy, top_gap, nxt,
                                 left[i][0], left[i][1], both_gain, both_best, gains, r))
     return out

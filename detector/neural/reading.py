@@ -41,7 +41,7 @@ WINDOW = 384  # scored tokens per window
 OVERLAP = 96  # tokens of left context read (not scored) before a window
 PACK = 512  # rows per forward pass, windows of several texts together
 BRANCH_ROWS = 768  # branch rows per batched pass
-RIGHT = 4  # tokens of the text after a candidate scored with it (both sides of the context)
+RIGHT = 3  # tokens of the text after a candidate scored with it (both sides of the context)
 
 
 @dataclass
@@ -97,6 +97,7 @@ class Reading:
     entropy: np.ndarray  # entropy of the prediction the token was scored from
     hidden: np.ndarray  # (n, dim) the state that predicted each token
     lse: np.ndarray  # its log normaliser
+    top: np.ndarray  # ln P of the likeliest token there (the word's surprisal less this: how far below the best)
     window_end: np.ndarray  # index one past the last token of each token's window
     model: object = field(default=None, repr=False)
 
@@ -162,7 +163,7 @@ class LanguageModel:
     def _read(self, docs, branches, entropy, choose) -> list[Reading]:
         dim = self.spec.dim
         out = [Reading(d, np.zeros(len(d)), np.zeros(len(d)), np.zeros((len(d), dim), np.float32), np.zeros(len(d)),
-                       np.zeros(len(d), np.int64), self) for d in docs]
+                       np.zeros(len(d)), np.zeros(len(d), np.int64), self) for d in docs]
         windows = []  # (doc, context start, scored start, end)
         for i, d in enumerate(docs):
             for s in range(0, len(d), WINDOW):
@@ -193,13 +194,14 @@ class LanguageModel:
                                     keep=bool(queries) or choose is not None)
         # the rows that predict the scored tokens (token t is predicted by the row before it)
         rows = np.concatenate([np.arange(s, e) + row_of[k] - 1 for k, (_i, _c, s, e) in enumerate(pack)])
-        lse, ent = self.transformer.log_normalisers(base.hidden[rows], entropy)
+        lse, ent, top = self.transformer.log_normalisers(base.hidden[rows], entropy)
         got = self.transformer.token_logits(base.hidden[rows], ids_a[rows + 1])
         at = 0
         for i, _c, s, e in pack:
             r, n = out[i], e - s
             r.surprisal[s:e] = lse[at : at + n] - got[at : at + n]
             r.lse[s:e] = lse[at : at + n]
+            r.top[s:e] = top[at : at + n] - lse[at : at + n]
             if ent is not None:
                 r.entropy[s:e] = ent[at : at + n]
             r.hidden[s:e] = base.hidden[rows[at : at + n]]
@@ -236,7 +238,7 @@ class LanguageModel:
             if hidden is not None:
                 targets = np.array([t for (_q, _j, _k, _i, s_tokens, _r) in batch for t in s_tokens[1:]],
                                    dtype=np.int64)
-                lse, _ = self.transformer.log_normalisers(hidden)
+                lse, _, _ = self.transformer.log_normalisers(hidden)
                 lp = self.transformer.token_logits(hidden, targets) - lse
             at = 0
             for q, j, _k, i, seq_tokens, right in batch:
@@ -249,8 +251,13 @@ class LanguageModel:
                 q.gains[j] = total - own
 
 
-@functools.lru_cache(maxsize=1)
-def language_model() -> LanguageModel:
-    """The shared model (loaded once per process; raises
+@functools.lru_cache(maxsize=4)
+def language_model(threads: int | None = None) -> LanguageModel:
+    """The shared model (loaded once per process and thread count; raises
     :class:`~detector.neural.weights.NeuralUnavailable` when the weights are not installed)."""
-    return LanguageModel()
+    return LanguageModel(_arrays(), threads=threads)
+
+
+@functools.lru_cache(maxsize=1)
+def _arrays() -> dict[str, np.ndarray]:
+    return load_arrays()

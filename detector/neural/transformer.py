@@ -140,21 +140,24 @@ class Transformer:
         hidden, _, _ = self._layers(self.a["embed"][ids], positions, bias, (base.keys, base.values), False)
         return hidden
 
-    def log_normalisers(self, hidden: np.ndarray, entropy: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
-        """log-sum-exp of each row's output logits (and the entropy of its prediction, in nats)."""
+    def log_normalisers(self, hidden: np.ndarray, entropy: bool = False
+                        ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
+        """log-sum-exp of each row's output logits, the entropy of its prediction (nats, when
+        asked) and its largest logit."""
         lse = np.empty(len(hidden), dtype=np.float64)
         ent = np.empty(len(hidden), dtype=np.float64) if entropy else None
+        top = np.empty(len(hidden), dtype=np.float64)
         embed = self.a["embed"]
         for a in range(0, len(hidden), LOGIT_ROWS):
             logits = hidden[a : a + LOGIT_ROWS] @ embed.T
-            top = logits.max(-1, keepdims=True)
-            e = np.exp(logits - top)
+            most = logits.max(-1, keepdims=True)
+            e = np.exp(logits - most)
             total = e.sum(-1)
-            lse[a : a + LOGIT_ROWS] = np.log(total) + top[:, 0]
+            lse[a : a + LOGIT_ROWS] = np.log(total) + most[:, 0]
+            top[a : a + LOGIT_ROWS] = most[:, 0]
             if ent is not None:
-                mean_logit = (e * logits).sum(-1) / total
-                ent[a : a + LOGIT_ROWS] = lse[a : a + LOGIT_ROWS] - mean_logit
-        return lse, ent
+                ent[a : a + LOGIT_ROWS] = lse[a : a + LOGIT_ROWS] - (e * logits).sum(-1) / total
+        return lse, ent, top
 
     def logits(self, hidden: np.ndarray) -> np.ndarray:
         return hidden @ self.a["embed"].T
