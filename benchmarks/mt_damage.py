@@ -132,19 +132,13 @@ def main() -> None:
     table += ["", f"Word level, MLQE-PE test20 (fairseq NMT, never trained on), BAD words: precision "
               f"{words['precision']:.3f}, recall {words['recall']:.3f}, F1 {words['f1']:.3f} (every word BAD: F1 "
               f"{words['f1_all_bad']:.3f}; word ROC AUC {words['auc']:.3f}; {words['words']:,} words).", "",
-              "Clean documents of held-out genres called damaged by the full round-trip report (model and signs):",
-              "", "| corpus | documents | called damaged | rate |", "| --- | --- | --- | --- |"]
-    table += [f"| {name} | {v['documents']} | {v['damaged']} | {v['rate']:.2%} |"
-              for name, v in clean["per_corpus"].items()]
-    table += [f"| all | {clean['documents']} | {clean['damaged']} | {clean['rate']:.2%} |", "",
+              *_clean_table(clean), "",
               f"Speed on those documents ({clean['megabytes']:.1f} MB, one core, `Scorer.score_many` in batches of "
               f"64): spinning score alone {clean['spin_mb_s']:.2f} MB/s; with the damage report "
               f"{clean['both_mb_s']:.2f} MB/s: the report adds {clean['spin_mb_s'] / clean['damage_mb_s']:.2f} x the "
               "spinning score's time (it reuses the spinning features).", "",
-              "| seed | round-trip score | verdict | model score | signs | spans | spinning score |",
-              "| --- | --- | --- | --- | --- | --- | --- |"]
-    table += [f"| {name} | {s['score']:.3f} | {s['verdict']} | {fmt(s['model_score'])} | {s['signs_score']:.3f} | "
-              f"{s['spans']} | {s['spinning_score']:.3f} |" for name, s in seeds.items()]
+              *SEEDS_HEAD]
+    table += _seed_rows(seeds)
     text = "\n".join(table)
     print(text)
     if not args.quick:
@@ -231,26 +225,15 @@ def judged_main(args) -> None:
     from detector.damage.second import available
 
     judged, table = _judged(args.corpus, args.quick)
-    clean = _clean_documents(args.corpus, args.quick)
+    clean = _clean_documents(args.corpus, args.quick, neural=False)
     seeds = _seeds()
-    table += ["", "Clean documents of held-out genres called damaged by the full round-trip report (round-trip "
-              "model and signs decide; last column: if the human-judgement model's document score decided too, "
-              "at its threshold from clean training text):", "",
-              "| corpus | documents | called damaged | rate | rate if the judged model decided too |",
-              "| --- | --- | --- | --- | --- |"]
-    table += [f"| {name} | {v['documents']} | {v['damaged']} | {v['rate']:.2%} | {v['rate_if_judged_decided']:.2%} |"
-              for name, v in clean["per_corpus"].items()]
-    either = sum(v["damaged_if_judged_decided"] for v in clean["per_corpus"].values())
-    table += [f"| all | {clean['documents']} | {clean['damaged']} | {clean['rate']:.2%} | "
-              f"{either / clean['documents']:.2%} |", "",
+    table += ["", *_clean_table(clean), "",
               f"Speed on those documents ({clean['megabytes']:.1f} MB, one core, `Scorer.score_many` in batches of "
               f"64): spinning score alone {clean['spin_mb_s']:.2f} MB/s; with the damage report "
               f"{clean['both_mb_s']:.2f} MB/s: the report adds {clean['spin_mb_s'] / clean['damage_mb_s']:.2f} x the "
               "spinning score's time.", "",
-              "| seed | round-trip score | verdict | model score | judged score | signs | spans | spinning score |",
-              "| --- | --- | --- | --- | --- | --- | --- | --- |"]
-    table += [f"| {name} | {s['score']:.3f} | {s['verdict']} | {fmt(s['model_score'])} | {fmt(s['judged_score'])} | "
-              f"{s['signs_score']:.3f} | {s['spans']} | {s['spinning_score']:.3f} |" for name, s in seeds.items()]
+              *SEEDS_HEAD]
+    table += _seed_rows(seeds)
     provenance = None
     if available():
         provenance, lines = _provenance_mt(args.quick)
@@ -422,7 +405,7 @@ def _mlqe_word_f1(corpus: Path, model, quick: bool) -> dict:
             "f1_all_bad": round(2 * bad.mean() / (1 + bad.mean()), 4), "auc": round(float(roc_auc_score(bad, p)), 4)}
 
 
-def _clean_documents(corpus: Path, quick: bool) -> dict:
+def _clean_documents(corpus: Path, quick: bool, neural: bool = True) -> dict:
     rng = random.Random(0)
     docs = []
     for name in HELD_OUT:
@@ -431,48 +414,113 @@ def _clean_documents(corpus: Path, quick: bool) -> dict:
         docs += [(name, " ".join(d.text.split(" ")[:MAX_WORDS])) for d in rng.sample(found, min(cap, len(found)))]
     texts = [t for _, t in docs]
     megabytes = sum(len(t.encode()) for t in texts) / 1e6
-    plain, with_damage = Scorer(), Analyzer(damage=True)
+    # the document verdict never depends on the neural stage: timed and counted without it
+    plain, with_damage = Scorer(neural=False), Analyzer(damage=True, neural=False)
     plain.score_many(texts[:8]), with_damage.score_many(texts[:8])  # models loaded before timing
     begin = time.perf_counter()
     for i in range(0, len(texts), 64):
         plain.score_many(texts[i : i + 64])
     spin_s = time.perf_counter() - begin
     begin = time.perf_counter()
-    found = [r.extra["damage"]["mt_roundtrip"] for i in range(0, len(texts), 64)
-             for r in with_damage.score_many(texts[i : i + 64])]
+    reports = [r.extra["damage"] for i in range(0, len(texts), 64) for r in with_damage.score_many(texts[i : i + 64])]
     both_s = time.perf_counter() - begin
+    found = [r["mt_roundtrip"] for r in reports]
     damage_s = both_s - spin_s
-    from detector.damage.judged_model import get_judged_model
-
-    judged_threshold = get_judged_model().document_threshold
     per_corpus: dict[str, dict] = {}
-    for (name, _), f in zip(docs, found):
-        entry = per_corpus.setdefault(name, {"documents": 0, "damaged": 0, "damaged_if_judged_decided": 0})
+    for (name, _), f, report in zip(docs, found, reports):
+        entry = per_corpus.setdefault(name, dict.fromkeys(("documents", "damaged", "mismatch_reports", "spans",
+                                                           "provenance_above_human", "provenance_scored",
+                                                           "sentences"), 0))
         entry["documents"] += 1
         entry["damaged"] += f["verdict"] == "damaged"
-        judged = f.get("judged_score") is not None and f["sentences"] >= MIN_SENTENCES and (
-            f["judged_score"] >= judged_threshold)
-        entry["damaged_if_judged_decided"] += f["verdict"] == "damaged" or judged
+        entry["spans"] += len(f["spans"])
+        entry["sentences"] += f["sentences"]
+        entry["mismatch_reports"] += bool(report["translation_mismatch"]["spans"])
+        origin = report["mt_provenance"]
+        entry["provenance_scored"] += origin["score"] is not None
+        entry["provenance_above_human"] += bool(origin.get("above_human"))
     for entry in per_corpus.values():
         entry["rate"] = entry["damaged"] / entry["documents"]
-        entry["rate_if_judged_decided"] = entry["damaged_if_judged_decided"] / entry["documents"]
     damaged = sum(e["damaged"] for e in per_corpus.values())
+    neural = _clean_neural(docs, quick) if neural else None
     return {"per_corpus": per_corpus, "documents": len(docs), "damaged": damaged, "rate": damaged / len(docs),
             "megabytes": megabytes, "damage_mb_s": megabytes / damage_s, "spin_mb_s": megabytes / spin_s,
-            "both_mb_s": megabytes / both_s}
+            "both_mb_s": megabytes / both_s, "neural": neural}
+
+
+def _clean_table(clean: dict) -> list[str]:
+    """The clean documents' table: verdicts, word-salad spans, bilingual reports, provenance."""
+    lines = ["Clean documents of held-out genres: called damaged by the word-salad report (model and signs), "
+             "word-salad sentences shown, documents with a bilingual mismatch report, and documents whose "
+             "provenance score passes the training sets' human threshold (no verdict is given on it):", "",
+             "| corpus | documents | called damaged | rate | sentences shown / sentences | mismatch reports | "
+             "provenance above the human threshold |", "| --- | --- | --- | --- | --- | --- | --- |"]
+    for name, v in clean["per_corpus"].items():
+        lines.append(f"| {name} | {v['documents']} | {v['damaged']} | {v['rate']:.2%} | {v['spans']} / "
+                     f"{v['sentences']:,} | {v['mismatch_reports']} | {v['provenance_above_human']} of "
+                     f"{v['provenance_scored']} |")
+    lines.append(f"| all | {clean['documents']} | {clean['damaged']} | {clean['rate']:.2%} | | | |")
+    if clean.get("neural"):
+        lines += ["", "With the neural stage (the first documents of each corpus): word-salad sentences shown, n-gram "
+                  "alone and with the neural model reading the doubtful sentences:", "",
+                  "| corpus | documents | sentences | shown (n-gram) | shown (with neural) | of them read | seconds |",
+                  "| --- | --- | --- | --- | --- | --- | --- |"]
+        lines += [f"| {name} | {v['documents']} | {v['sentences']:,} | {v['spans_ngram']} | {v['spans_neural']} | "
+                  f"{v['read']} | {v['seconds']} |" for name, v in clean["neural"].items()]
+    return lines
+
+
+def _clean_neural(docs: list[tuple[str, str]], quick: bool, per_corpus: int = 30) -> dict | None:
+    """Word-salad sentences shown in clean documents with and without the neural stage, on the
+    first ``per_corpus`` documents of each corpus (``None`` when the neural model is not installed)."""
+    from detector.damage.gather import damage_many
+    from detector.damage.salad import default_language_model
+
+    lm = default_language_model()
+    if lm is None:
+        return None
+    out: dict[str, dict] = {}
+    for name in dict.fromkeys(n for n, _ in docs):
+        texts = [t for n, t in docs if n == name][: per_corpus // (3 if quick else 1)]
+        begin = time.perf_counter()
+        with_lm = damage_many(texts, lm=lm)
+        seconds = time.perf_counter() - begin
+        without = damage_many(texts)
+        out[name] = {"documents": len(texts), "sentences": sum(d["mt_roundtrip"]["sentences"] for d in without),
+                     "spans_ngram": sum(len(d["mt_roundtrip"]["spans"]) for d in without),
+                     "spans_neural": sum(len(d["mt_roundtrip"]["spans"]) for d in with_lm),
+                     "read": sum(sum("neural" in s for s in d["mt_roundtrip"]["spans"]) for d in with_lm),
+                     "seconds": round(seconds, 1)}
+    return out
 
 
 def _seeds() -> dict:
-    scorer = Scorer()
+    from detector.damage.salad import default_language_model
+
+    scorer, lm = Scorer(neural=False), default_language_model()
     out = {}
     for path in sorted((ROOT / "seeds").glob("*.txt")):
         text = path.read_text(encoding="utf-8")
-        found = damage(text)["mt_roundtrip"]
+        report = damage(text)
+        found = report["mt_roundtrip"]
+        neural = damage(text, lm=lm)["mt_roundtrip"] if lm is not None else None
         out[path.name[:3]] = {"score": found["score"], "verdict": found["verdict"], "model_score": found["model_score"],
-                              "judged_score": found.get("judged_score"),
                               "signs_score": found["signs_score"], "spans": len(found["spans"]),
+                              "spans_with_neural": None if neural is None else len(neural["spans"]),
+                              "mismatches": len(report["translation_mismatch"]["spans"]),
+                              "provenance": report["mt_provenance"]["score"],
                               "spinning_score": scorer.score(text).score}
     return out
+
+
+SEEDS_HEAD = ["| seed | word-salad score | verdict | model score | signs | sentences shown (n-gram / with neural) | "
+              "bilingual mismatches | provenance score | spinning score |", "|" + " --- |" * 9]
+
+
+def _seed_rows(seeds: dict) -> list[str]:
+    return [f"| {name} | {s['score']:.3f} | {s['verdict']} | {fmt(s['model_score'])} | {s['signs_score']:.3f} | "
+            f"{s['spans']} / {s['spans_with_neural'] if s['spans_with_neural'] is not None else 'n/a'} | "
+            f"{s['mismatches']} | {fmt(s['provenance'])} | {s['spinning_score']:.3f} |" for name, s in seeds.items()]
 
 
 def _provenance_mt(quick: bool, documents: int = 30, segments: int = 8) -> tuple[dict, list[str]]:

@@ -2,7 +2,7 @@
 
 >>> result = Analyzer().score("Users welcomed the app on Wednesday, the company said in a statement.")
 >>> sorted(result.extra["damage"])
-['interleaved_translation', 'mt_roundtrip', 'repeated_lines']
+['interleaved_translation', 'mt_provenance', 'mt_roundtrip', 'repeated_lines', 'translation_mismatch']
 
 Detection (:mod:`detector.detection.scoring`) and machine-translation and line damage
 (:mod:`detector.damage`) know nothing of each other; this layer, above both, scores a text for
@@ -34,13 +34,24 @@ class Analyzer(Scorer):
         super().__init__(model, threshold, screen=screen, neural=neural, neural_budget=neural_budget,
                          neural_threads=neural_threads)
         self.damage = damage
+        self._damage_neural = neural
+
+    @property
+    def damage_lm(self):
+        """The neural model for the word-salad stage of the damage report: the scorer's own when it
+        reads with one, else the installed model unless ``neural=False`` (``None``: n-gram only)."""
+        if self.lm is not None or self._damage_neural is False:
+            return self.lm
+        from detector.damage.salad import default_language_model
+
+        return default_language_model()
 
     def score_many(self, texts: Sequence[str], ids: Sequence[object] | None = None,
                    keep_tokens: bool = False, exhaustive: bool = False) -> list[ScoreResult]:
         if not self.damage:
             return super().score_many(texts, ids, keep_tokens, exhaustive)
         results = super().score_many(texts, ids, keep_tokens=True, exhaustive=True)
-        damages = damage_many(list(texts), None, [r.tokens.features for r in results])
+        damages = damage_many(list(texts), None, [r.tokens.features for r in results], self.damage_lm)
         return [replace(r, extra={**r.extra, "damage": d}, tokens=r.tokens if keep_tokens else None)
                 for r, d in zip(results, damages)]
 

@@ -27,17 +27,19 @@ LABELS = {"mt_roundtrip": "machine-translation word salad", "mt_provenance": "ma
           "translation_mismatch": "numbers or names changed in translation"}  # each kind, as people read it
 
 
-def damage(text: str, encoded=None, features=None) -> dict:
+def damage(text: str, encoded=None, features=None, lm=None) -> dict:
     """All damage scores of ``text`` (see the module docstring); ``encoded`` and ``features``: the
-    text's encoding and spinning features when already computed (:func:`roundtrip_damage`)."""
-    return damage_many([text], None if encoded is None else [encoded], None if features is None else [features])[0]
+    text's encoding and spinning features when already computed (:func:`roundtrip_damage`);
+    ``lm``: the neural model of English for the word-salad stage (``None``: the n-gram report)."""
+    return damage_many([text], None if encoded is None else [encoded], None if features is None else [features],
+                       lm)[0]
 
 
-def damage_many(texts: list[str], encoded=None, features=None) -> list[dict]:
+def damage_many(texts: list[str], encoded=None, features=None, lm=None) -> list[dict]:
     """:func:`damage` of several texts, the round-trip evidence in one pass (much faster in bulk)."""
     lines = [line_damage(text) for text in texts]
     skips = [[(s["start"], s["end"]) for s in found["interleaved_translation"]["spans"]] for found in lines]
-    trips, origins = roundtrip_and_provenance_many(list(texts), None, skips, encoded, features)
+    trips, origins = roundtrip_and_provenance_many(list(texts), None, skips, encoded, features, lm=lm)
     return [{"mt_roundtrip": trip, "mt_provenance": origin, **found, "translation_mismatch": _mismatch(text, found)}
             for trip, origin, found, text in zip(trips, origins, lines, texts)]
 
