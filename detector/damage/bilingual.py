@@ -51,6 +51,7 @@ CJK = ("chinese", "japanese", "korean")
 NON_LATIN = (*CJK, "cyrillic", "arabic")
 REPORTED = ("different number", "different date", "different name")  # kinds reported (others: the benchmark)
 COMMON_ENGLISH = 4.0  # a capitalised English word this common (Zipf) is a title word, not a kept name
+MIN_FOREIGN_WORDS = 3  # function words of its language a Latin-script line needs to count as a translation
 NEAR = 0.35  # facts this share of their lines apart are at about the same place
 STRONG_NAME_ZIPF = 3.0  # a capitalised word rarer than this in its own language is surely a name
 LONGEST_UNKNOWN_NAME = 11  # an unknown capitalised word longer than this is a compound ('Blutaustauschtransfusion')
@@ -416,6 +417,52 @@ def latin_language(line: str) -> str:
     return best
 
 
+def _latin_share(line: str) -> float:
+    letters = [c for c in line if c.isalpha()]
+    return sum(ord(c) < 0x250 for c in letters) / max(len(letters), 1)
+
+
+def foreign_prose(line: str) -> bool:
+    """Whether a Latin-script line that is not English is prose of another language (a line a
+    translation could be), not a list, a table row, a reference or a caption in English: at least
+    ``MIN_FOREIGN_WORDS`` function words of one language, twice as many as English ones; or, by
+    word frequencies, at least ``MIN_FOREIGN_WORDS`` words more common in one language than in
+    English, twice as many as words more common in English (content words carry it where function
+    words are few: 'Schon beim ersten Turnier ... hatte Werth alle wichtigen vier Prüfungen gewonnen').
+
+    >>> foreign_prose("Der Park umfasst 2.600 Quadratkilometer und wird von der Stadt verwaltet.")
+    True
+    >>> foreign_prose("Schon beim ersten Turnier in Achleiten vor drei Wochen hatte Werth alle Prüfungen gewonnen.")
+    True
+    >>> foreign_prose("Terminal 2: Alaska (Gates 10 & 11), Great Lakes (Gates C & D), Spirit")
+    False
+    """
+    from detector.text.language import FUNCTION_WORDS
+
+    language = latin_language(line)
+    if language == "other":
+        return False
+    listed = set(_FUNCTION_WORDS[language].split())
+    words = re.findall(r"[^\W\d_]+", line.lower())
+    own = sum(w in listed for w in words)
+    english = sum(w in FUNCTION_WORDS and w not in listed for w in words)
+    if own >= MIN_FOREIGN_WORDS and own >= 2 * english:
+        return True
+    for language in _FUNCTION_WORDS:  # the function words may have named the wrong one ('in' is Italian too)
+        own = sum(_zipf(w, language) > _zipf(w, "en") for w in words)
+        english = sum(_zipf(w, "en") > _zipf(w, language) for w in words)
+        if own >= MIN_FOREIGN_WORDS and own >= 2 * english:
+            return True
+    return False
+
+
+@functools.lru_cache(maxsize=65536)
+def _zipf(word: str, language: str) -> float:
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(word, language)
+
+
 def _match(a: Fact, b: Fact) -> bool:
     if a.kind == "name" or b.kind == "name":
         return a.kind == b.kind and _same_name(next(iter(a.values)), next(iter(b.values)))
@@ -622,7 +669,8 @@ def pair_lines(text: str) -> list[tuple[Line, Line]]:
     lines = [line for line in split_lines(text) if line.language]
     out, seen = [], set()
     for k, line in enumerate(lines):
-        if line.language == "english":
+        if line.language == "english" or (line.language == "other" and _latin_share(line.text) >= 0.5
+                                          and not foreign_prose(line.text)):
             continue
         key = " ".join(line.text.split())
         if key in seen:

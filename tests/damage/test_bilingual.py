@@ -77,3 +77,10 @@ def test_score_json_carries_the_mismatches(tmp_path, capsys):
     assert main(["score", str(path), "--format", "json"]) == 0
     found = json.loads(capsys.readouterr().out)["damage"]["translation_mismatch"]
     assert [s["text"] for s in found["spans"]] == ["800 million"]
+
+
+def test_english_lists_and_tables_are_not_taken_for_a_translation():
+    text = ("Phoenix Sky Harbor International Airport is the main airport, 15 minutes from downtown.\n"
+            "Terminal 4: American (Gates A1-A14), Southwest (Gates C & D), Spirit, Sun Country\n"
+            "Prilosec 20 mg b.i.d., levothyroxine 50 mcg q.d., Lopressor 75 mg q.d.\n")
+    assert pair_lines(text) == [] and bilingual_damage(text)["spans"] == []

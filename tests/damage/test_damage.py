@@ -206,3 +206,16 @@ def test_a_spinning_feature_appended_to_feature_names_does_not_change_mt_outputs
     assert after.evidence.words.shape == before.evidence.words.shape
     assert np.array_equal(after.sentences, before.sentences) and np.array_equal(after.words, before.words)
     assert [roundtrip_damage(t) for t in texts] == reports
+
+
+def test_a_fluent_document_says_what_cannot_be_seen_and_gives_no_provenance_verdict(tmp_path, capsys):
+    path = tmp_path / "news.txt"
+    path.write_text(" ".join(CASES["clean"].values()), encoding="utf-8")
+    assert main(["score", str(path), "--no-color", "--no-neural"]) == 0
+    out = capsys.readouterr().out
+    assert f"machine-translation word salad: none; {FLUENT_NOTE}" in out
+    assert "provenance" not in out  # a score without a verdict stays in the JSON
+    assert main(["score", str(path), "--format", "json", "--no-neural"]) == 0
+    found = json.loads(capsys.readouterr().out)["damage"]
+    assert found["mt_roundtrip"]["verdict"] == "fluent" and found["mt_roundtrip"]["note"] == FLUENT_NOTE
+    assert "verdict" not in found["mt_provenance"] and 0 <= found["mt_provenance"]["score"] <= 1
