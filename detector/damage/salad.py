@@ -138,11 +138,20 @@ def get_salad_model() -> SaladModel:
     return SaladModel.load()
 
 
-def default_language_model():
-    """The neural model when it is installed, else ``None`` (the report is then the n-gram one)."""
+def default_language_model(neural: bool | None = None, threads: int | None = None, device: str = "cpu"):
+    """The neural model when it is installed, else ``None`` (the report is then the n-gram one).
+    ``neural``: ``None`` as the scorer's (off with ``DETECTOR_NEURAL=off``), ``True`` (an error when it
+    is not installed), ``False`` (``None``)."""
+    import os
+
     from detector.neural import NeuralUnavailable, language_model
 
+    if neural is False or (neural is None and os.environ.get("DETECTOR_NEURAL", "").lower() in
+                            ("0", "off", "no", "false")):
+        return None
     try:
-        return language_model()
+        return language_model(threads, device)
     except NeuralUnavailable:
+        if neural:
+            raise
         return None

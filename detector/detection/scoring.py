@@ -17,6 +17,7 @@ the verdict only applies a threshold to it, which callers may change.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -73,6 +74,7 @@ class Span:
     changes: tuple[tuple[int, int, str, float], ...] = ()
     candidate: str | None = None  # the probable original, shown as ``suggestion`` only when confident
     evidence: tuple[float, ...] = ()  # what the confidence is computed from (SUGGESTION_FEATURES)
+    change_reasons: tuple[str, ...] = ()  # why each of ``changes`` (when the sentence was re-read)
 
     def to_dict(self) -> dict:
         return {"start": self.start, "end": self.end, "text": self.text, "score": round(self.score, 4),
@@ -95,6 +97,7 @@ class ScoreResult:
     display_threshold: float = 0.0  # spans scoring this much are shown to people
     tokens: TokenProbs | None = field(default=None, repr=False, compare=False)  # score_many(keep_tokens=True)
     evidence: str = "ngram"  # "ngram", or "ngram+neural" when the neural stage read it too
+    reread: bool = field(default=False, compare=False)  # spans' suggestions chosen by re-reading their sentences
 
     @property
     def shown_spans(self) -> tuple[Span, ...]:
@@ -172,7 +175,8 @@ class Scorer:
     """Scores texts with one model; reuse it for many texts (``score_many`` batches the work)."""
 
     def __init__(self, model: Model | None = None, threshold: float | None = None, screen: bool = True,
-                 neural: bool | None = None, neural_budget: float = 1.0, neural_threads: int | None = None):
+                 neural: bool | None = None, neural_budget: float = 1.0, neural_threads: int | None = None,
+                 device: str = "cpu", reread: bool | None = None):
         """``screen``: in :meth:`score_many`, settle clearly clean documents with the cheap screen
         stored beside the model (:mod:`detector.detection.screen`), when there is one calibrated for
         this model; :meth:`score` of one text never screens. Machine-translation and line damage are
@@ -183,21 +187,34 @@ class Scorer:
         not installed), ``False`` never. A single text (:meth:`score`, or ``exhaustive``) always gets
         it; in a batch only the documents whose n-gram score falls in the stage's uncertain band do,
         at most ``neural_budget`` of them (a share), the most uncertain first. ``neural_threads``:
-        threads of its matrix products (1 in a worker among several)."""
+        threads of its matrix products (1 in a worker among several); ``device``: ``cpu`` (numpy) or
+        ``cuda`` (torch).
+
+        ``reread``: choose each span's candidate by re-reading its sentence with the neural model
+        (:mod:`detector.detection.rereading`): ``None`` when the model is installed, calibrated
+        rereading is stored beside the model and ``neural`` is not ``False``; ``True`` always;
+        ``False`` never (the n-gram stage's choice)."""
         self.model = model or load_model()
         self.screen = (load_screen(self.model.folder, self.model.token_sha256)
                        if screen and self.model.folder is not None else None)
-        self.lm = self._language_model(neural, neural_threads)
+        self.lm = self._language_model(neural, neural_threads, device)
         self.stage = self.model.neural if self.lm is not None else None
         self.neural_budget = neural_budget
         self.ngram_threshold = self.model.threshold if threshold is None else threshold
         self.neural_threshold = (self.stage.threshold if threshold is None else threshold) if self.stage else None
         self.threshold = self.neural_threshold if self.stage is not None else self.ngram_threshold
+        off = os.environ.get("DETECTOR_NEURAL", "").lower() in ("0", "off", "no", "false")
+        self.rereader, self.reread_lm = self._rereading(
+            False if (neural is False or (neural is None and off)) and reread is None else reread, neural_threads,
+            device)
         index = self.model.tables.vocab.index
         self._function_ids = np.array(sorted(index[w] for w in FUNCTION_WORDS if w in index))
 
-    def _language_model(self, neural: bool | None, threads: int | None):
-        """The neural model when this scorer uses it (see :meth:`__init__`), else None."""
+    def _language_model(self, neural: bool | None, threads: int | None, device: str):
+        """The neural model when this scorer uses it (see :meth:`__init__`), else None. With
+        ``neural=None``, ``DETECTOR_NEURAL=off`` in the environment turns it off."""
+        if neural is None and os.environ.get("DETECTOR_NEURAL", "").lower() in ("0", "off", "no", "false"):
+            neural = False
         if neural is False or (neural is None and self.model.neural is None):
             return None
         if self.model.neural is None:
@@ -208,11 +225,35 @@ class Scorer:
         from detector.neural.weights import NeuralUnavailable
 
         try:
-            return language_model(threads)
+            return language_model(threads, device)
         except NeuralUnavailable:
             if neural:
                 raise
             return None
+
+    def _rereading(self, reread: bool | None, threads: int | None, device: str = "cpu"):
+        """The stored rereading stage and the neural model it reads with, or (None, None)."""
+        if reread is False:
+            return None, None
+        from detector.detection.rereading import Rereader
+
+        folder = self.model.folder
+        found = Rereader.load(folder / "rereading.json") if folder is not None else None
+        if found is None and reread:
+            found = Rereader()
+        if found is None:
+            return None, None
+        if self.lm is not None:
+            return found, self.lm
+        from detector.neural.reading import language_model
+        from detector.neural.weights import NeuralUnavailable
+
+        try:
+            return found, language_model(threads, device)
+        except NeuralUnavailable:
+            if reread:
+                raise
+            return None, None
 
     def _prepare(self, text: str) -> _Prepared:
         doc = encode(text, self.model.tables)
@@ -235,31 +276,41 @@ class Scorer:
         probs = self.model.token_probs(token_features(joined, self.model.tables), rows)
         return [probs[rows[i] : rows[i + 1]] for i in range(len(texts))]
 
-    def score(self, text: str, id: object = None) -> ScoreResult:
+    def score(self, text: str, id: object = None, reread: bool = True) -> ScoreResult:
         """Score one text with the full model (never screened)."""
-        return self.score_many([text], [id], exhaustive=True)[0]
+        return self.score_many([text], [id], exhaustive=True, reread=reread)[0]
 
     def score_many(self, texts: Sequence[str], ids: Sequence[object] | None = None,
-                   keep_tokens: bool = False, exhaustive: bool = False) -> list[ScoreResult]:
+                   keep_tokens: bool = False, exhaustive: bool = False, reread: bool = True) -> list[ScoreResult]:
         """Score several texts with one pass of the features and each model (much faster in bulk).
         ``keep_tokens``: each result also carries its words' probabilities (:class:`TokenProbs`).
 
         Unless ``exhaustive`` or ``keep_tokens`` (or the scorer has no screen), the
         screen first settles the documents it finds clearly clean: verdict ``clean``, no spans, the
         screen's estimate as score and ``"screened": true`` in the record. The rest get the full model.
-        With the neural stage, ``exhaustive`` documents all get it; otherwise the uncertain band does."""
+        With the neural stage, ``exhaustive`` documents all get it; otherwise the uncertain band does.
+        Spans are re-read (:mod:`detector.detection.rereading`) only in ``exhaustive`` calls (one
+        text, repair); ``reread=False`` keeps the n-gram stage's suggestions there too."""
         ids = list(ids) if ids is not None else [None] * len(texts)
         prepared = [self._prepare(t) for t in texts]
         if not prepared:
             return []
         results: list[ScoreResult] = []
         first, words = 0, 0
+        rereads = self.rereader is not None and reread and exhaustive  # a batch keeps the n-gram choice
+        tokens = keep_tokens or (rereads and exhaustive)  # rereading weighs each word's probability
         for i, p in enumerate(prepared):  # memory grows with the words scored together: bounded batches
             words += len(p.doc.word_positions)
             if words >= MAX_BATCH_WORDS or i == len(prepared) - 1:
                 results += self._score_prepared(texts[first : i + 1], ids[first : i + 1], prepared[first : i + 1],
-                                                exhaustive or keep_tokens, keep_tokens, exhaustive)
+                                                exhaustive or keep_tokens, tokens, exhaustive)
                 first, words = i + 1, 0
+        if rereads:
+            from detector.detection.rereading import reread_results
+
+            results = reread_results(self, results, self.rereader, self.reread_lm)
+            if not keep_tokens:
+                results = [replace(r, tokens=None) for r in results]
         return results
 
     def _score_prepared(self, texts: Sequence[str], ids: list, prepared: list[_Prepared],

@@ -258,13 +258,13 @@ def calibrate_suggestions(model, texts: list[str], rng: random.Random,
     fit_part = [s for s in spun if _half(s.original)]
     pick_part = [s for s in spun if not _half(s.original)]
     model.suggestion_calibrator = None
-    scorer = Scorer(model)
+    scorer = Scorer(model, reread=False)
     rows = [o for o in span_outcomes(scorer, fit_part) if o["candidate"]]
     if len(rows) < 50 or len({o["correct"] for o in rows}) < 2:
         raise ValueError(f"too few spans with a candidate to calibrate suggestions ({len(rows)})")
     model.suggestion_calibrator = SuggestionCalibrator.fit(np.array([o["evidence"] for o in rows]),
                                                            np.array([o["correct"] for o in rows], dtype=int))
-    held = span_outcomes(Scorer(model), pick_part)
+    held = span_outcomes(Scorer(model, reread=False), pick_part)
     model.suggestion_threshold = choose_threshold(held, target)
     metrics = suggestion_metrics(held, model.suggestion_threshold)
     return {"texts": len(texts), "fit_spans": len(rows), "target": target,

@@ -36,11 +36,14 @@ class BoostedTrees:
 
     def __init__(self, n_estimators: int = 100, num_leaves: int = 31, learning_rate: float = 0.1,
                  min_child_samples: int = 100, subsample: float = 0.8, colsample: float = 0.8,
-                 random_state: int = 0, n_jobs: int = 2):
+                 random_state: int = 0, n_jobs: int = 2, monotone: list[int] | None = None):
+        """``monotone``: per feature, +1 (the probability never falls as it grows), -1, or 0 (free)."""
         self.params = {"n_estimators": n_estimators, "num_leaves": num_leaves, "learning_rate": learning_rate,
                        "min_child_samples": min_child_samples, "subsample": subsample, "subsample_freq": 1,
                        "colsample_bytree": colsample, "random_state": random_state, "n_jobs": n_jobs,
                        "deterministic": True, "force_row_wise": True, "verbose": -1}
+        if monotone is not None:
+            self.params["monotone_constraints"] = list(monotone)
         self.booster = None
         self._compiled = None
 

@@ -127,14 +127,21 @@ class LanguageModel:
     """SmolLM2-135M with its tokenizer: :meth:`tokenize`, then :meth:`read` many texts at once.
 
     ``threads``: of the matrix products while reading (a worker among several should use 1:
-    BLAS threads fighting over busy cores run many times slower)."""
+    BLAS threads fighting over busy cores run many times slower). ``device``: ``cpu`` (numpy) or a
+    torch device such as ``cuda`` (:mod:`detector.neural.torch_backend`)."""
 
     def __init__(self, arrays: dict[str, np.ndarray] | None = None, spec: ModelSpec = MODEL,
-                 threads: int | None = None):
+                 threads: int | None = None, device: str = "cpu"):
         arrays = load_arrays() if arrays is None else arrays
         self.spec = spec
         self.threads = threads or default_threads()
-        self.transformer = Transformer(arrays, spec)
+        self.device = device
+        if device == "cpu":
+            self.transformer = Transformer(arrays, spec)
+        else:
+            from detector.neural.torch_backend import TorchTransformer
+
+            self.transformer = TorchTransformer(arrays, spec, device)
         vocab = bytes(arrays["vocab"]).decode("utf-8").split("\n")
         merges = bytes(arrays["merges"]).decode("utf-8").split("\n")
         self.tokenizer = ByteBPE(vocab, merges)
@@ -252,10 +259,10 @@ class LanguageModel:
 
 
 @functools.lru_cache(maxsize=4)
-def language_model(threads: int | None = None) -> LanguageModel:
-    """The shared model (loaded once per process and thread count; raises
+def language_model(threads: int | None = None, device: str = "cpu") -> LanguageModel:
+    """The shared model (loaded once per process, thread count and device; raises
     :class:`~detector.neural.weights.NeuralUnavailable` when the weights are not installed)."""
-    return LanguageModel(_arrays(), threads=threads)
+    return LanguageModel(_arrays(), threads=threads, device=device)
 
 
 @functools.lru_cache(maxsize=1)

@@ -172,6 +172,29 @@ def damage_html(damage: dict) -> str:
     return f"<ul>{''.join(items)}</ul>" if items else '<p class="muted">No other damage found.</p>'
 
 
+def tortured_html(report: dict) -> str:
+    """The paper report: counts, verdict and rule, then a table of the tortured phrases found.
+
+    >>> tortured_html({"known": 0, "new": 0, "verdict": "clean", "rule": "r", "findings": []})
+    '<p><b>Tortured phrases</b>: 0 known, 0 new &#8212; CLEAN <span class="muted">(r)</span></p>'
+    """
+    head = (f"<p><b>Tortured phrases</b>: {report['known']} known, {report['new']} new &#8212; "
+            f"{html.escape(report['verdict'].upper())} "
+            f"<span class=\"muted\">({html.escape(report['rule'])})</span></p>")
+    if not report["findings"]:
+        return head
+    rows = []
+    for f in report["findings"]:
+        where = " ".join(str(x) for x in (f.get("page") and f"p.{f['page']}", f.get("section")) if x)
+        papers = f"{f['papers']:,}" if f.get("papers") is not None else ""
+        rows.append(f"<tr><td>{html.escape(where)}</td><td>{html.escape(f['kind'])}</td>"
+                    f"<td><b>{html.escape(f['text'])}</b></td><td>{html.escape(f.get('expected') or '')}</td>"
+                    f"<td class=\"n\">{papers}</td><td class=\"muted\">{html.escape(f['context'])}</td></tr>")
+    return (head + "<table><tr><th>where</th><th>kind</th><th>phrase</th><th>expected</th><th>PPS papers</th>"
+            "<th>context</th></tr>" + "".join(rows) + "</table>"
+            f"<p class=\"muted\">{html.escape(report.get('attribution', ''))}</p>")
+
+
 def shown_spans(result: dict) -> list[dict]:
     """The spans of a score's JSON that people are shown (at least its display threshold)."""
     return [s for s in result.get("spans", []) if s["score"] >= result.get("display_threshold", 0.0)]
@@ -186,6 +209,8 @@ def score_page(results: list[dict], texts: list[str]) -> str:
                     f'<p class="muted">{result["words"]} words, {len(shown_spans(result))} suspicious spans, model '
                     f'{html.escape(result["model"])}; hover a shaded span for its score, reasons and the word it '
                     f'probably replaced.</p><div class="doc">{spans_html(text, shown_spans(result))}</div>')
+        if "tortured" in result:
+            body.append("<h3>Tortured phrases</h3>" + tortured_html(result["tortured"]))
         if "damage" in result:
             body.append("<h3>Other damage</h3>" + damage_html(result["damage"]))
     return page("detector score", "".join(body))

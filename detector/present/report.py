@@ -3,9 +3,12 @@
 >>> [r.text for r in next(read_records_from_lines(['{"text": "hello"}', 'oops'], "x.jsonl", "text", "id"))]
 ['hello', None]
 
-Inputs: a text file (one document), ``-`` (standard input, one document) or a ``.jsonl`` file
-(one document a line, text in ``text_field``). A bad file raises :class:`InputError`; a bad line
-in a JSONL file becomes a record with ``error`` set and its line number, so the run goes on.
+Inputs: a text file (one document), a PDF (``.pdf``, or PDF bytes on ``-``: one paper, its body
+read by :mod:`detector.papers`), ``-`` (standard input, one document), a ``.jsonl`` file (one
+document a line, text in ``text_field``) or a folder (its ``.pdf``, ``.txt`` and ``.jsonl`` files,
+recursively, in name order). A bad file raises :class:`InputError`; a bad line in a JSONL file, and
+a PDF or a file in a folder that cannot be read, becomes a record with ``error`` set, so the run
+goes on.
 """
 
 from __future__ import annotations
@@ -14,13 +17,14 @@ import contextlib
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import click
 
 from detector.detection.scoring import ScoreResult
 from detector.errors import InputError
 from detector.present.render import highlight
-from detector.text.inputs import decode_text, open_input, read_text
+from detector.text.inputs import decode_text, open_input, read_bytes, read_text
 
 BATCH = 256
 
@@ -34,6 +38,38 @@ class Record:
     error: str | None = None
     data: dict | None = None  # the whole JSON object, for writing it back with annotations
     raw: str | None = None  # a bad line as read (undecodable bytes as \x escapes)
+    paper: object = None  # a :class:`~detector.papers.paper.Paper` when the text came from a PDF
+
+
+READABLE = (".pdf", ".txt", ".jsonl")
+
+
+def expand_paths(paths: Iterable[str]) -> list[str]:
+    """Paths with each folder replaced by the readable files in it (recursively, in name order)."""
+    out = []
+    for path in paths:
+        p = Path(path)
+        if path != "-" and p.is_dir():
+            found = sorted(str(f) for f in p.rglob("*") if f.is_file() and f.suffix.lower() in READABLE)
+            if not found:
+                raise InputError(f"{path} holds no .pdf, .txt or .jsonl file")
+            out += found
+        else:
+            out.append(path)
+    return out
+
+
+def read_paper_record(data: bytes, name: str) -> Record:
+    """A PDF as one record: its body as the text, or an error record saying why it cannot be read."""
+    from detector.papers.paper import read_paper
+
+    try:
+        paper = read_paper(data, name)
+    except InputError as err:
+        return Record(id=name, text=None, source=name, error=str(err).removeprefix(f"{name}: "))
+    if not paper.text.strip():
+        return Record(id=name, text=None, source=name, error=f"{name} has no body text to score")
+    return Record(id=name, text=paper.text, source=name, paper=paper)
 
 
 def read_records(path: str, text_field: str, id_field: str, max_bytes: int) -> Iterator[list[Record]]:
@@ -46,6 +82,15 @@ def read_records(path: str, text_field: str, id_field: str, max_bytes: int) -> I
             raise InputError(f"cannot read {path}: {err.strerror or err}") from err
         return
     name = "standard input" if path == "-" else path
+    if path.lower().endswith(".pdf") or path == "-":
+        data = read_bytes(path, max_bytes)
+        from detector.papers.pdf import is_pdf
+
+        if path != "-" or is_pdf(data):
+            yield [read_paper_record(data, name)]
+            return
+        yield [Record(id=name, text=decode_text(data, name), source=name)]
+        return
     text = read_text(path, max_bytes)
     yield [Record(id=name, text=text, source=name)]
 
@@ -123,7 +168,14 @@ def print_result(result: ScoreResult, source: str, color: bool) -> None:
                    f"{result.display_threshold:.2f}: --format json lists them)", color=color)
     if "damage" in result.extra:
         print_damage(result.extra["damage"], color)
-    click.echo(f"  model {result.model}", color=color)
+    if result.extra.get("tortured", {}).get("findings"):
+        from detector.present.tortured_report import tortured_lines
+
+        for line in tortured_lines(result.extra["tortured"]):
+            click.echo(line, color=color)
+    evidence = ("n-gram tables and the neural model of English" if result.evidence == "ngram+neural"
+                else "n-gram tables only")
+    click.echo(f"  model {result.model} ({evidence})", color=color)
 
 
 def print_damage(damage: dict, color: bool) -> None:

@@ -10,7 +10,9 @@
 >>> api.handle("/api/trace", b'{"documents": [{"id": "a", "text": "One text alone."}]}')
 (400, {'error': 'paste or open at least two documents to trace'})
 
-Endpoints (POST, JSON in and out): ``/api/spin`` {text, rate, seed} -> the spun text and its
+Endpoints (POST, JSON in and out): ``/api/check`` {text} or {pdf: base64, name} -> the check tab's
+answer for a text or a paper as it is (:meth:`Api.check`: score, shaded spans, the tortured-phrase
+paper report, damage, the repaired text); ``/api/spin`` {text, rate, seed} -> the spun text and its
 substitutions as HTML; ``/api/score`` {text} -> score, verdict, shaded spans, damage; ``/api/repair``
 {text, reference?} -> the repair as an HTML diff with the score before and after; ``/api/trace``
 {documents: [{id, text}, ...]} -> the family tab's trace (:func:`trace`); and ``GET /api/seeds``,
@@ -32,12 +34,15 @@ from pathlib import Path
 from detector.errors import DetectorError
 
 MAX_BYTES = 1_000_000
+MAX_PDF_BYTES = 10_000_000  # a paper dropped on the check tab (sent base64: a third more)
+CHECK_REQUEST_BYTES = MAX_PDF_BYTES * 4 // 3 + 10_000
 MAX_DOCUMENTS = 50  # the family tab traces at most this many documents at a time
 MAX_TRACE_BYTES = 10_000_000  # ... of at most MAX_BYTES each and this much in all
 TRACE_FORMAT = 'send {"documents": [{"id": "...", "text": "..."}, ...]}'
 DRAIN_BYTES = 64_000_000  # larger requests are cut off without reading them
 STATIC = Path(__file__).resolve().parent / "static"
 FILES = {"/": ("index.html", "text/html; charset=utf-8"), "/app.js": ("app.js", "text/javascript; charset=utf-8"),
+         "/check.js": ("check.js", "text/javascript; charset=utf-8"),
          "/family.js": ("family.js", "text/javascript; charset=utf-8"),
          "/style.css": ("style.css", "text/css; charset=utf-8")}
 HEADERS = {
@@ -62,13 +67,17 @@ class Api:
             if self._scorer is None:
                 from detector.analysis import Analyzer
 
-                self._scorer = Analyzer(damage=True)
+                # the page scores again on every slider move: the n-gram stage's suggestions, not the
+                # re-read sentence's (seconds a text on one core)
+                self._scorer = Analyzer(damage=True, reread=False)
             return self._scorer
 
     def handle(self, path: str, raw: bytes) -> tuple[int, dict]:
         routes = {"/api/spin": self.spin, "/api/score": self.score, "/api/repair": self.repair}
         if path == "/api/trace":
             return self.trace_request(raw)
+        if path == "/api/check":
+            return self.check_request(raw)
         if path not in routes:
             return 404, {"error": f"no such endpoint: {path}"}
         if len(raw) > MAX_BYTES:
@@ -118,6 +127,66 @@ class Api:
         return {"text": fixed.text, "html": diff_html(data["text"], [(c.start, c.end, c.after) for c in fixed.changes]),
                 "changes": len(fixed.changes), "score_before": round(before.score, 4),
                 "score_after": round(after.score, 4), "with_reference": reference is not None}
+
+    def check_request(self, raw: bytes) -> tuple[int, dict]:
+        """``/api/check``: a pasted or opened text ({text}) or a dropped PDF ({pdf: base64, name})."""
+        import base64
+        import binascii
+
+        if len(raw) > CHECK_REQUEST_BYTES:
+            return 413, {"error": too_big(len(raw), CHECK_REQUEST_BYTES)}
+        try:
+            data = json.loads(raw.decode("utf-8"))
+            if not isinstance(data, dict) or not any(isinstance(data.get(k), str) for k in ("text", "pdf")):
+                raise ValueError
+        except (ValueError, UnicodeDecodeError):
+            return 400, {"error": 'send {"text": "..."} or {"pdf": "<base64>", "name": "paper.pdf"}'}
+        try:
+            if isinstance(data.get("pdf"), str):
+                try:
+                    pdf = base64.b64decode(data["pdf"], validate=True)
+                except (binascii.Error, ValueError):
+                    return 400, {"error": "the PDF did not arrive whole (bad base64): open it again"}
+                if len(pdf) > MAX_PDF_BYTES:
+                    return 413, {"error": f"the PDF is {len(pdf) / 1e6:.1f} MB, over the "
+                                          f"{MAX_PDF_BYTES / 1e6:.0f} MB limit of this page"}
+                name = str(data.get("name") or "paper.pdf")[:200]
+                return 200, self.check(None, pdf, name)
+            if not data["text"].strip():
+                return 400, {"error": "the text is empty: paste or open a text first"}
+            if len(data["text"].encode("utf-8")) > MAX_BYTES:
+                return 413, {"error": too_big(len(data["text"].encode("utf-8")))}
+            return 200, self.check(data["text"])
+        except DetectorError as err:
+            return 400, {"error": str(err)}
+
+    def check(self, text: str | None, pdf: bytes | None = None, name: str = "paper.pdf") -> dict:
+        """A text, or a paper's body read from ``pdf``, checked as it is: score, spans, the tortured-phrase
+        report, damage and the repaired text."""
+        from detector.present.html import damage_html, diff_html, shown_spans, spans_html, tortured_html
+        from detector.repair.repair import repair
+
+        paper = None
+        if pdf is not None:
+            from detector.papers.paper import read_paper
+
+            paper = read_paper(pdf, name)
+            text = paper.text
+            if not text.strip():
+                raise DetectorError(f"{name} has no body text to check")
+        assert text is not None
+        result = self.scorer.score_many([text], [name if paper else None], exhaustive=True,
+                                        locate=[paper.locate if paper else None])[0]
+        out = result.to_dict()
+        fixed = repair(text, scorer=self.scorer, scored=result)
+        report = out.get("tortured", {"known": 0, "new": 0, "verdict": "clean", "rule": "", "findings": []})
+        return {"score": out["score"], "verdict": out["verdict"], "threshold": round(self.scorer.threshold, 4),
+                "words": out["words"], "spans": len(result.shown_spans), "html": spans_html(text, shown_spans(out)),
+                "tortured": report, "tortured_html": tortured_html(report),
+                "damage_html": damage_html(out.get("damage", {})),
+                "paper": paper.to_dict() if paper else None, "text": text,
+                "repaired_html": diff_html(text, [(c.start, c.end, c.after) for c in fixed.changes]),
+                "repaired": fixed.text, "changes": len(fixed.changes)}
 
     def trace_request(self, raw: bytes) -> tuple[int, dict]:
         """``/api/trace``: check the documents (how many, how big, named once each), then :func:`trace`."""
@@ -220,7 +289,7 @@ def make_handler(api: Api):
                 length = int(self.headers.get("Content-Length", "0"))
             except ValueError:
                 length = -1
-            limit = MAX_TRACE_BYTES if self.path == "/api/trace" else MAX_BYTES
+            limit = {"/api/trace": MAX_TRACE_BYTES, "/api/check": CHECK_REQUEST_BYTES}.get(self.path, MAX_BYTES)
             if length < 0:
                 status, body = 400, {"error": "bad Content-Length"}
             elif length > limit:

@@ -42,7 +42,7 @@ import functools
 import json
 import re
 from collections import Counter
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -69,6 +69,7 @@ class Change:
     source: str  # "reference" | "model" | "learned" | "dictionary"
     confidence: float
     count: int | None = None  # learned: how often the pair was seen
+    why: str = ""  # in plain words, why this change was made
 
     def to_dict(self) -> dict:
         out = asdict(self)
@@ -97,13 +98,11 @@ class RepairResult:
     input: str
     changes: tuple[Change, ...]
     reference: dict | None = None
-    left: tuple[Left, ...] = ()  # with a reference: what text without a counterpart keeps, and why
+    left: tuple[Left, ...] = ()  # what looks spun but was left as it is (without a counterpart), and why
 
     def to_dict(self) -> dict:
-        out = {"text": self.text, "changes": [c.to_dict() for c in self.changes], "reference": self.reference}
-        if self.reference is not None:
-            out["left"] = [x.to_dict() for x in self.left]
-        return out
+        return {"text": self.text, "changes": [c.to_dict() for c in self.changes], "reference": self.reference,
+                "left": [x.to_dict() for x in self.left]}
 
 
 def apply_changes(text: str, changes) -> str:
@@ -260,7 +259,8 @@ def repair(text: str, reference: str | None = None, dictionary: Dictionary | Non
         if found:
             ref_info["containment"] = round(found[1], 4)
         for pair in alignment.substitutions:
-            changes.append(Change(pair.spun_start, pair.spun_end, pair.spun, pair.original, "reference", 1.0))
+            changes.append(Change(pair.spun_start, pair.spun_end, pair.spun, pair.original, "reference", 1.0,
+                                  why="the reference has these words in this place"))
         for pair in alignment.substitutions:
             learned.add(*pair.learned)
             if pair.phrase:  # a word of a word-for-word swap also teaches the word ("telephone" <- "phone")
@@ -272,9 +272,18 @@ def repair(text: str, reference: str | None = None, dictionary: Dictionary | Non
         scorer = scorer or Scorer()
         if scored is None or scored.text != text:
             scored = scorer.score(text)
+        if getattr(scorer, "rereader", None) is not None and not scored.reread:  # scored in a batch: read again
+            from detector.detection.rereading import reread_results
+
+            scored = reread_results(scorer, [scored], scorer.rereader, scorer.reread_lm)[0]
         taken = [(c.start, c.end) for c in changes]
         tables = scorer.model.tables
-        model_changes = _model_changes(text, regions, scored, scorer.model.repair_threshold, taken)
+        rereader = getattr(scorer, "rereader", None)
+        threshold = rereader.repair_threshold if rereader is not None else scorer.model.repair_threshold
+        note = " (no counterpart in the reference)" if reference is not None else ""
+        model_changes = _model_changes(text, regions, scored, threshold, taken, note)
+        if rereader is not None and model_changes:  # a swap can be judged once its neighbour is undone
+            model_changes += reread_rounds(text, regions, changes + model_changes, scorer, threshold, taken, note)
         changes += model_changes
         changes += _dictionary_changes(text, regions, scored, learned, taken)
         if batch is not None:  # a batch's pairs: seen often, but far likelier here all the same
@@ -285,8 +294,7 @@ def repair(text: str, reference: str | None = None, dictionary: Dictionary | Non
         skipped: list[Left] = []
         changes += _learned_changes(text, regions, learned, tables, taken, min_count=SELF_LEARN_FROM,
                                     skipped=skipped)
-        if reference is not None:
-            left = _left_unrepaired(text, regions, scored, scorer.model, taken, skipped)
+        left = _left_unrepaired(text, regions, scored, threshold, taken, skipped)
     changes.sort(key=lambda c: c.start)
     return RepairResult(apply_changes(text, changes), text, tuple(changes), ref_info, tuple(left))
 
@@ -352,16 +360,78 @@ def _free(taken: list[tuple[int, int]], start: int, end: int) -> bool:
     return not any(start < e and s < end for s, e in taken)
 
 
-def _model_changes(text: str, regions, scored, threshold: float, taken: list[tuple[int, int]]) -> list[Change]:
+def _model_changes(text: str, regions, scored, threshold: float, taken: list[tuple[int, int]],
+                   note: str = "", shift=None) -> list[Change]:
     """The detector's suggestions inside ``regions``, each replacement of a span on its own, when its
     confidence (the word's probability of being spun x the candidate's of being its original) reaches
-    ``threshold``: a span's sure part is repaired even when another part is not."""
+    ``threshold``: a span's sure part is repaired even when another part is not. ``shift``: maps a
+    span of the scored text to the input's (None where it is not one), for a text already repaired."""
     out = []
     for span in scored.spans:
-        for start, end, after, confidence in span.changes:
-            if confidence >= threshold and _inside(regions, start, end) and _free(taken, start, end):
+        reasons = span.change_reasons if len(span.change_reasons) == len(span.changes) else ()
+        for k, (start, end, after, confidence) in enumerate(span.changes):
+            if confidence < threshold:
+                continue
+            if shift is not None:
+                moved = shift(start, end)
+                if moved is None:
+                    continue
+                start, end = moved
+            if _inside(regions, start, end) and _free(taken, start, end) and text[start:end] != after:
                 taken.append((start, end))
-                out.append(Change(start, end, text[start:end], after, "model", round(confidence, 3)))
+                why = reasons[k] if reasons else (f"flagged (score {span.score:.2f}); '{after}' is its probable "
+                                                  f"original")
+                out.append(Change(start, end, text[start:end], after, "model", round(confidence, 3),
+                                  why=f"{why}; confidence {confidence:.2f} ({threshold} needed){note}"))
+    return out
+
+
+REREAD_ROUNDS = 2  # times a repaired text's changed sentences are read again
+
+
+def reread_rounds(text: str, regions, changes: list[Change], scorer, threshold: float,
+                  taken: list[tuple[int, int]], note: str = "") -> list[Change]:
+    """Once confident swaps are undone, read the sentences they were in again: a word whose
+    neighbour was spun could not be judged before ("telephone quantity": "quantity" is undone
+    first, then "telephone" reads wrong before "number"). New changes must lie in words no change
+    has touched; up to ``REREAD_ROUNDS`` rounds, while any is found."""
+    from detector.detection.rereading import reread_results, sentence_bounds
+
+    done = sorted(changes, key=lambda c: c.start)
+    out: list[Change] = []
+    for _ in range(REREAD_ROUNDS):
+        current = apply_changes(text, done)
+        pieces, pos, at = [], 0, 0  # (start in current, end in current, start in input) of unchanged stretches
+        touched = []
+        for c in done:
+            pieces.append((at, at + c.start - pos, pos))
+            at += c.start - pos
+            touched.append(sentence_bounds(current, at, at + len(c.after)) if c.source != "reference" else None)
+            at += len(c.after)
+            pos = c.end
+        pieces.append((at, at + len(text) - pos, pos))
+        touched = [t for t in touched if t is not None]
+        if not touched:
+            break
+
+        def shift(start: int, end: int, pieces=pieces):
+            for a, b, origin in pieces:
+                if a <= start and end <= b:
+                    return origin + start - a, origin + end - a
+            return None
+
+        def near(_i: int, span, touched=touched) -> bool:
+            return any(a <= span.start < b for a, b in touched)
+
+        scored = scorer.score(current, reread=False)
+        scored = reread_results(scorer, [scored], scorer.rereader, scorer.reread_lm, only=near)[0]
+        scored = replace(scored, spans=tuple(s for s in scored.spans if near(0, s)))
+        found = _model_changes(text, regions, scored, threshold, taken, note + " (read again after the words "
+                               "beside it were repaired)", shift)
+        if not found:
+            break
+        out += found
+        done = sorted(done + found, key=lambda c: c.start)
     return out
 
 
@@ -381,11 +451,12 @@ def _dictionary_changes(text: str, regions, scored, learned: Dictionary,
                 before = text[start:end]
                 taken.append((start, end))
                 out.append(Change(start, end, before, carry_case(before, learned.best(phrase) or before), "dictionary",
-                                  round(min(1.0, span.score), 3)))
+                                  round(min(1.0, span.score), 3),
+                                  why=f"a pair of the given dictionary, in a flagged span (score {span.score:.2f})"))
     return out
 
 
-def _left_unrepaired(text: str, regions, scored, model, taken: list[tuple[int, int]],
+def _left_unrepaired(text: str, regions, scored, threshold: float, taken: list[tuple[int, int]],
                      skipped: list[Left]) -> list[Left]:
     """In text without a counterpart (``regions``), what the repair left: shown spans nothing changed,
     and learned swaps the context did not prefer enough (``skipped``), each with the reason."""
@@ -400,7 +471,7 @@ def _left_unrepaired(text: str, regions, scored, model, taken: list[tuple[int, i
         else:
             sure = max((c[3] for c in span.changes), default=0.0)
             why = (f"flagged (score {span.score:.2f}); its probable original '{span.candidate}' is not sure enough "
-                   f"to apply (confidence {sure:.2f}, {model.repair_threshold} needed)")
+                   f"to apply (confidence {sure:.2f}, {threshold} needed)")
         out.append(Left(span.start, span.end, span.text, why))
     return sorted(out, key=lambda x: x.start)
 
@@ -433,7 +504,9 @@ def _learned_changes(text: str, regions, learned: Dictionary, tables, taken: lis
         need = LEARNED_MIN_GAIN / count if min_gain is None else min_gain
         if gain >= need and gain > 0 and _free(taken, start, end):
             taken.append((start, end))
-            out.append(Change(start, end, text[start:end], after, "learned", round(float(1 - 10 ** -gain), 3), count))
+            out.append(Change(start, end, text[start:end], after, "learned", round(float(1 - 10 ** -gain), 3), count,
+                              why=f"the spinner's '{text[start:end]}' for '{after}' was seen {count} times, and the "
+                                  f"model of English finds '{after}' {10 ** gain:.1f} times likelier here"))
         elif skipped is not None and gain > 0 and _free(taken, start, end) and learned.pairs.get(
                 (text[start:end].lower(), after.lower())):
             needed = 10 ** (LEARNED_MIN_GAIN / count)

@@ -113,9 +113,12 @@ def affinity(c: Comparison) -> float:
 
 
 def trace_documents(records: Sequence[tuple[str, str]], paths: Sequence[str | None] | None = None,
-                    spun_scores: bool = True, scorer=None) -> TraceResult:
+                    spun_scores: bool = True, scorer=None, lm=None) -> TraceResult:
     """Trace ``records`` (id, text) (see the module docstring). ``spun_scores``: also score each
-    document with the spinning detector (shown, and a tie-breaker for direction)."""
+    document with the spinning detector (shown, and a tie-breaker for direction). ``lm``: the
+    neural model (:func:`detector.neural.language_model`), to read the changed places of word-aligned
+    pairs and decide a spun copy's direction by its preference
+    (:mod:`detector.trace.neural_direction`)."""
     ids = [str(i) for i, _ in records]
     if len(set(ids)) != len(ids):
         raise ValueError("document ids must be unique")
@@ -125,7 +128,7 @@ def trace_documents(records: Sequence[tuple[str, str]], paths: Sequence[str | No
         from detector.detection.scoring import Scorer
 
         scorer = scorer or Scorer()
-        results = scorer.score_many([t for _, t in records], ids, exhaustive=True)
+        results = scorer.score_many([t for _, t in records], ids, exhaustive=True, reread=False)
         scores = [round(float(r.score), 4) if r.verdict != "not-english" else None for r in results]
     found: list[tuple[Relation, float]] = []
     damage: dict[str, float] = {}
@@ -138,9 +141,18 @@ def trace_documents(records: Sequence[tuple[str, str]], paths: Sequence[str | No
             damage[p.id] = float(roundtrip_damage(texts[p.id])["score"])
         return damage[p.id]
 
-    for i, j in candidate_pairs(profiles):
-        c = compare(profiles[i], profiles[j])
-        relation = classify(c, (scores[i], scores[j]), damage_of=damage_of if spun_scores else None)
+    measured = [(i, j, compare(profiles[i], profiles[j])) for i, j in candidate_pairs(profiles)]
+    neural: list[float | None] = [None] * len(measured)
+    if lm is not None:
+        from detector.trace.neural_direction import neural_fluency
+        from detector.trace.relate import ALIGNED_COVERAGE, related
+
+        aligned = [k for k, (_, _, c) in enumerate(measured) if related(c) and min(
+            c.cover_a if c.a.length <= c.b.length else c.cover_b, 1.0) >= ALIGNED_COVERAGE]
+        for k, value in zip(aligned, neural_fluency(lm, [measured[k][2] for k in aligned])):
+            neural[k] = value
+    for (i, j, c), n in zip(measured, neural):
+        relation = classify(c, (scores[i], scores[j]), damage_of=damage_of if spun_scores else None, neural=n)
         if relation is not None:
             found.append((relation, affinity(c)))
     relations, families = build_tree(ids, found)

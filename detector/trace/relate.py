@@ -292,12 +292,19 @@ def related(c: Comparison) -> bool:
     return _rewrite(c) is not None
 
 
+NEURAL_MIN = 0.5  # nats per changed place from which the neural model's preference decides a spun copy's direction
+
+
 def classify(c: Comparison, spun_scores: tuple[float | None, float | None] = (None, None),
-             model: object = "default", damage_of: Callable[[Profile], float] | None = None) -> Relation | None:
+             model: object = "default", damage_of: Callable[[Profile], float] | None = None,
+             neural: float | None = None) -> Relation | None:
     """The relation of a measured pair, or ``None`` for unrelated documents. ``model``: the trace
     model deciding kind and direction (:mod:`detector.trace.model`; ``"default"`` the shipped one,
     ``None`` the rules alone). ``damage_of``: a document's round-trip damage score, asked for the
-    two sides of a translation (evidence of which one is the machine's)."""
+    two sides of a translation (evidence of which one is the machine's). ``neural``: the neural
+    model's preference for ``c.a``'s wording where the two differ (nats per changed place,
+    :func:`detector.trace.neural_direction.neural_fluency`): from ``NEURAL_MIN`` either way it
+    decides a spun copy's direction (the side whose wording the model prefers is the source)."""
     a, b = c.a, c.b
     shorter_cover = c.cover_a if a.length <= b.length else c.cover_b
     facts = len(c.shared_names) + len(c.shared_numbers)
@@ -313,6 +320,8 @@ def classify(c: Comparison, spun_scores: tuple[float | None, float | None] = (No
             kind = max(probs, key=probs.get)
             damage = (damage_of(a), damage_of(b)) if kind == "translation" and damage_of else (None, None)
             p_source = model.source_probability(c, kind, spun_scores, damage)
+            if kind == "spun-copy" and neural is not None and abs(neural) >= NEURAL_MIN:
+                p_source = 1 / (1 + math.exp(-neural))
             source, derived = (a, b) if p_source >= 0.5 else (b, a)
             score = probs[kind] * max(p_source, 1 - p_source)
             if kind == "rewrite":  # by rule: the synthetic rewrites the model learned from lengthen text

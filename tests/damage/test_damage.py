@@ -219,3 +219,12 @@ def test_a_fluent_document_says_what_cannot_be_seen_and_gives_no_provenance_verd
     found = json.loads(capsys.readouterr().out)["damage"]
     assert found["mt_roundtrip"]["verdict"] == "fluent" and found["mt_roundtrip"]["note"] == FLUENT_NOTE
     assert "verdict" not in found["mt_provenance"] and 0 <= found["mt_provenance"]["score"] <= 1
+
+
+def test_the_word_salad_stage_follows_neural_off(monkeypatch):
+    from detector.analysis import Analyzer
+    from detector.damage.salad import default_language_model
+
+    monkeypatch.setenv("DETECTOR_NEURAL", "off")
+    assert default_language_model() is None and Analyzer(tortured=False).damage_lm is None
+    assert Analyzer(neural=False, tortured=False).damage_lm is None

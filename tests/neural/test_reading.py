@@ -121,3 +121,23 @@ def test_smollm_finds_a_swap_that_breaks_grammar_and_not_its_clean_form(smollm):
     assert bad.surprisal[0] > good.surprisal[0] + 3
     assert bad.both_gain[0] > 3 and bad.both_best[0] == 0  # "happening" restores the sentence
     assert good.both_gain[0] < 0  # nothing reads better than the clean word
+
+
+def test_the_torch_transformer_computes_what_numpy_does():
+    pytest.importorskip("torch", reason="torch is not installed (only --device cuda needs it)")
+    from detector.neural.torch_backend import TorchTransformer
+
+    lm = tiny_model()
+    torch_lm = tiny_model()
+    torch_lm.transformer = TorchTransformer(torch_lm.transformer.a, torch_lm.spec, "cpu")
+    text = "the cat sat on the mat today"
+    docs = [lm.tokenize(text), lm.tokenize("a hat in the inn")]
+    a, b = lm.read(docs), torch_lm.read(docs)
+    for x, y in zip(a, b):
+        assert np.allclose(x.surprisal, y.surprisal, atol=1e-3) and np.allclose(x.entropy, y.entropy, atol=1e-3)
+    start = text.index("mat")
+    qa = [[Branch(*docs[0].tokens_of(start, start + 3), [lm.candidate_ids(text, start, "hat")])], []]
+    qb = [[Branch(*docs[0].tokens_of(start, start + 3), [lm.candidate_ids(text, start, "hat")])], []]
+    lm.read(docs, qa)
+    torch_lm.read(docs, qb)
+    assert qa[0][0].gains[0] == pytest.approx(qb[0][0].gains[0], abs=1e-3)

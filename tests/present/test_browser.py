@@ -270,3 +270,27 @@ def test_family_tab_opens_several_files_at_once(server, browser, tmp_path):
     assert names == ["first.txt", "second.txt"] and texts == [FAMILY_ORIGINAL, FAMILY_UNRELATED]
     browser.find_elements("css selector", "#family-docs .family-remove")[0].click()
     assert [e.get_attribute("value") for e in browser.find_elements("css selector", ".family-name")] == ["second.txt"]
+
+
+def test_check_tab_checks_a_pasted_text_and_an_opened_pdf(server, browser, tmp_path):
+    from detector.papers.testing import simple_pdf
+
+    browser.get(server + "/#check")
+    _wait(browser, lambda b: b.find_element("id", "tab-check").is_displayed())
+    _paste(browser, "check-input", "We train a counterfeit consciousness model and an irregular woodland baseline.")
+    browser.find_element("id", "check-run").click()
+    _wait(browser, lambda b: b.find_element("id", "check-result").is_displayed()
+          and b.execute_script("return document.body.dataset.check") == "ready")
+    report = browser.find_element("id", "check-tortured").text
+    assert "2 known" in report and "artificial intelligence" in report and "random forest" in report
+    assert "artificial intelligence" in browser.find_element("id", "check-repaired").get_attribute("value")
+    assert browser.find_elements("css selector", "#check-detect mark.span")
+    pdf = tmp_path / "paper.pdf"
+    pdf.write_bytes(simple_pdf(["A Title\nAbstract\nWe report a counterfeit consciousness method.",
+                                "1. Methods\nThe <b>profound</b> organization of the paper."]))
+    browser.find_element("id", "check-file").send_keys(str(pdf))
+    _wait(browser, lambda b: "pages" in b.find_element("id", "check-score").text
+          and b.execute_script("return document.body.dataset.check") == "ready")
+    assert "a paper of 2 pages" in browser.find_element("id", "check-score").text
+    assert "p.1" in browser.find_element("id", "check-tortured").text
+    assert "<b>" in browser.find_element("id", "check-detect").text  # markup in a paper is shown, never run

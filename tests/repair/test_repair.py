@@ -72,9 +72,13 @@ def test_seed_000_with_001_keeps_its_correction_note_and_rewritten_paragraph(see
     # the spinner's swaps are undone everywhere, the correction note and paragraph 11 included ...
     for spun in ("customers", "chinese language", "reminiscent of", "telephone number", "telephone quantity"):
         assert spun not in text.lower(), spun
-    # ... while the rewritten paragraph 11 keeps its own statement (001 says the opposite)
+    # ... while the rewritten paragraph 11 keeps its own statement (001 says the opposite): only the model
+    # repairs it, each change saying that the reference has no counterpart there
     paragraph = next(p for p in text.split("\n") if "to register" in p)
-    assert "permit overseas" in paragraph and "require users to have a Chinese phone number" not in paragraph
+    assert "require users to have a Chinese phone number" not in paragraph and "Weibo" in paragraph
+    start = seed_texts["000"].find("Whereas many")
+    inside = [c for c in result.changes if start <= c.start < seed_texts["000"].find("\n", start)]
+    assert all(c.source != "model" or "no counterpart in the reference" in c.why for c in inside)
     learned = [c for c in result.changes if c.source == "learned"]
     assert learned and all(c.count >= 1 for c in learned)
     assert "Users of the Chinese social media app RedNote" in text
@@ -105,7 +109,7 @@ def test_repair_cli_json_and_diff(tmp_path, capsys, seed_texts):
     data = json.loads(capsys.readouterr().out)
     assert data["text"] == ORIGINAL and data["reference"]["similarity"] > 0.5
     for change in data["changes"]:
-        assert set(change) == {"start", "end", "before", "after", "source", "confidence"}
+        assert set(change) == {"start", "end", "before", "after", "source", "confidence", "why"} and change["why"]
         assert spun_text[change["start"] : change["end"]] == change["before"]
     assert main(["repair", str(spun), "--reference", str(original), "--no-color"]) == 0
     assert "{+" in capsys.readouterr().out
@@ -182,4 +186,4 @@ def test_text_without_a_counterpart_says_what_it_left_and_why():
     assert not any(c.start < x.end and x.start < c.end for x in result.left for c in result.changes)
     overseas = [x for x in result.left if x.text == "overseas"]
     assert overseas and "'foreign'" in overseas[0].why  # a learned swap the context did not prefer enough
-    assert "left" in result.to_dict() and "left" not in repair("A short clean sentence about the weather.").to_dict()
+    assert "left" in result.to_dict() and repair("A short clean sentence about the weather.").to_dict()["left"] == []

@@ -178,3 +178,32 @@ def test_cli_bad_input_is_one_line(tmp_path, capsys, content):
     err = capsys.readouterr().err
     assert code != 0 and "Traceback" not in err
     assert err.strip().splitlines()[-1].startswith("detector: error:")
+
+
+def test_the_neural_preference_decides_a_spun_copys_direction():
+    from detector.trace.facts import profile
+    from detector.trace.relate import NEURAL_MIN, classify, compare
+
+    c = compare(profile("copy", spin(ORIGINAL, rate=0.2, seed=3).text), profile("original", ORIGINAL))
+    plain = classify(c)
+    assert plain is not None and plain.kind == "spun-copy"
+    assert classify(c, neural=-2 * NEURAL_MIN).source == "original"  # the model prefers the second side's wording
+    assert classify(c, neural=2 * NEURAL_MIN).source == "copy"
+    assert classify(c, neural=NEURAL_MIN / 2).source == plain.source  # too weak a preference: as without it
+
+
+def test_neural_fluency_prefers_the_original_wording():
+    from detector.neural.weights import NeuralUnavailable
+    from detector.trace.facts import profile
+    from detector.trace.neural_direction import neural_fluency
+    from detector.trace.relate import compare
+
+    try:
+        from detector.neural import language_model
+
+        lm = language_model(1)
+    except NeuralUnavailable as err:
+        pytest.skip(f"the neural model is not installed ({err})")
+    c = compare(profile("original", ORIGINAL), profile("copy", spin(ORIGINAL, rate=0.2, seed=3).text))
+    (value,) = neural_fluency(lm, [c])
+    assert value is not None and value > 0

@@ -10,11 +10,11 @@
 
   // ----- tabs ------------------------------------------------------------------------------------------
   function showTab(name) {
-    for (const tab of ["spin", "family"]) {
+    for (const tab of ["spin", "family", "check"]) {
       byId(`tab-${tab}`).hidden = tab !== name;
       byId(`tab-${tab}-button`).setAttribute("aria-selected", String(tab === name));
     }
-    history.replaceState(null, "", name === "family" ? "#family" : location.pathname);
+    history.replaceState(null, "", name === "spin" ? location.pathname : `#${name}`);
   }
 
   // ----- building DOM ------------------------------------------------------------------------------------
@@ -242,8 +242,10 @@
   document.addEventListener("DOMContentLoaded", () => {
     byId("tab-spin-button").addEventListener("click", () => showTab("spin"));
     byId("tab-family-button").addEventListener("click", () => showTab("family"));
-    if (location.hash === "#family") showTab("family");
-    window.addEventListener("hashchange", () => showTab(location.hash === "#family" ? "family" : "spin"));
+    byId("tab-check-button").addEventListener("click", () => showTab("check"));
+    const fromHash = () => ({"#family": "family", "#check": "check"})[location.hash] || "spin";
+    if (location.hash === "#family" || location.hash === "#check") showTab(fromHash());
+    window.addEventListener("hashchange", () => showTab(fromHash()));
     byId("family-add").addEventListener("click", () => addBox());
     byId("family-clear").addEventListener("click", () => { byId("family-docs").replaceChildren(); showError(""); });
     byId("family-seeds").addEventListener("click", loadSeeds);
