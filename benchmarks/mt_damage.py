@@ -43,6 +43,7 @@ from pathlib import Path
 
 import numpy as np
 from common import ROOT, write_results
+from length_control import auc, binned_auc, fmt, length_auc
 from sklearn.metrics import roc_auc_score
 
 from detector.analysis import Analyzer
@@ -54,17 +55,6 @@ from detector.detection.scoring import Scorer
 
 CLEAN_CAP = {"onestopenglish": 189, "gum": 263, "plos": 60, "stackexchange": 400, "reuters-test": 600}
 MAX_WORDS = 3000
-
-
-def auc(negative, positive) -> float | None:
-    if len(negative) < 2 or len(positive) < 2:
-        return None
-    labels = np.r_[np.zeros(len(negative)), np.ones(len(positive))]
-    return round(float(roc_auc_score(labels, np.r_[negative, positive])), 4)
-
-
-def fmt(value) -> str:
-    return "n/a" if value is None else f"{value:.3f}"
 
 
 def main() -> None:
@@ -102,6 +92,7 @@ def main() -> None:
     for i, r in enumerate(records):
         groups[(r.source, r.genre, r.system)].append(i)
     z = logit(p)
+    lengths = np.array([len(r.text.split()) for r in records])
     rows, per_group = [], {}
     for (source, genre, system), index in sorted(groups.items()):
         if system == "human":
@@ -109,47 +100,45 @@ def main() -> None:
         index = np.array(index)
         human = np.array(groups[(source, genre, "human")])
         changed = index[[not records[i].identical for i in index]]
-        docs = _documents(records, z, index)
-        clean_docs = _documents(records, z, human)
-        entry = {"role": records[index[0]].role, "sentence_auc": auc(z[human], z[changed]),
-                 "sentence_auc_all": auc(z[human], z[index]), "document_auc": auc(clean_docs, docs),
+        docs, doc_words = _documents(records, z, index)
+        clean_docs, clean_words = _documents(records, z, human)
+        entry = {"role": records[index[0]].role, **_measured(z, lengths, human, changed),
+                 "sentence_auc_all": rounded(auc(z[human], z[index])),
+                 **_measured_documents(clean_docs, docs, clean_words, doc_words),
                  "recall": round(float(np.mean(docs >= model.document_threshold)), 4) if len(docs) else None,
                  "clean_documents_flagged": round(float(np.mean(clean_docs >= model.document_threshold)), 4)
                  if len(clean_docs) else None,
                  "sentences": [len(human), len(changed)], "documents": [len(clean_docs), len(docs)]}
         per_group[f"{source}|{genre}|{system}"] = entry
-        rows.append(f"| {entry['role']} | {genre} | {system} | {fmt(entry['sentence_auc'])} | "
-                    f"{fmt(entry['sentence_auc_all'])} | {fmt(entry['document_auc'])} | "
+        rows.append(f"| {entry['role']} | {genre} | {system} | {_three(entry, 'sentence')} | "
+                    f"{fmt(entry['sentence_auc_all'])} | {_three(entry, 'document')} | "
                     f"{fmt(entry['recall'])} | {len(changed):,} / {len(human):,} | {len(docs)} / {len(clean_docs)} |")
-    pooled = _pooled(records, z, model.document_threshold)
+    pooled = _pooled(records, z, lengths)
 
     words = _mlqe_word_f1(args.corpus, model, quick=args.quick)
     clean = _clean_documents(args.corpus, args.quick)
     seeds = _seeds()
     table = [f"MT damage model `{model.label}`; document threshold {model.document_threshold} (mean sentence "
              f"log-odds), sentence threshold {model.sentence_threshold}, word threshold {model.word_threshold}.",
-             "", "| role | genre | system | sentence AUC | (incl. identical) | document AUC | recall at threshold "
+             "", "Each AUC is given as: AUC / within length bins / length alone (the better direction of the "
+             "word count; bins: quintiles of length, both classes together). A score sees more than length "
+             "where its AUC beats the third figure and the second is over 0.5.", "",
+             "| role | genre | system | sentence AUC | (incl. identical) | document AUC | recall at threshold "
              "| MT / human sentences | MT / human documents |", "|" + " --- |" * 9,
              *rows, "", "Pooled (sentences of every genre of the role, against the same genres' human sentences):", "",
              "| role | system | sentence AUC | document AUC |", "| --- | --- | --- | --- |"]
-    table += [f"| {role} | {system} | {fmt(v['sentence_auc'])} | {fmt(v['document_auc'])} |"
+    table += [f"| {role} | {system} | {_three(v, 'sentence')} | {_three(v, 'document')} |"
               for (role, system), v in pooled.items()]
     table += ["", f"Word level, MLQE-PE test20 (fairseq NMT, never trained on), BAD words: precision "
               f"{words['precision']:.3f}, recall {words['recall']:.3f}, F1 {words['f1']:.3f} (every word BAD: F1 "
               f"{words['f1_all_bad']:.3f}; word ROC AUC {words['auc']:.3f}; {words['words']:,} words).", "",
-              "Clean documents of held-out genres called damaged by the full round-trip report (model and signs):",
-              "", "| corpus | documents | called damaged | rate |", "| --- | --- | --- | --- |"]
-    table += [f"| {name} | {v['documents']} | {v['damaged']} | {v['rate']:.2%} |"
-              for name, v in clean["per_corpus"].items()]
-    table += [f"| all | {clean['documents']} | {clean['damaged']} | {clean['rate']:.2%} |", "",
+              *_clean_table(clean), "",
               f"Speed on those documents ({clean['megabytes']:.1f} MB, one core, `Scorer.score_many` in batches of "
               f"64): spinning score alone {clean['spin_mb_s']:.2f} MB/s; with the damage report "
               f"{clean['both_mb_s']:.2f} MB/s: the report adds {clean['spin_mb_s'] / clean['damage_mb_s']:.2f} x the "
               "spinning score's time (it reuses the spinning features).", "",
-              "| seed | round-trip score | verdict | model score | signs | spans | spinning score |",
-              "| --- | --- | --- | --- | --- | --- | --- |"]
-    table += [f"| {name} | {s['score']:.3f} | {s['verdict']} | {fmt(s['model_score'])} | {s['signs_score']:.3f} | "
-              f"{s['spans']} | {s['spinning_score']:.3f} |" for name, s in seeds.items()]
+              *SEEDS_HEAD]
+    table += _seed_rows(seeds)
     text = "\n".join(table)
     print(text)
     if not args.quick:
@@ -236,26 +225,15 @@ def judged_main(args) -> None:
     from detector.damage.second import available
 
     judged, table = _judged(args.corpus, args.quick)
-    clean = _clean_documents(args.corpus, args.quick)
+    clean = _clean_documents(args.corpus, args.quick, neural=False)
     seeds = _seeds()
-    table += ["", "Clean documents of held-out genres called damaged by the full round-trip report (round-trip "
-              "model and signs decide; last column: if the human-judgement model's document score decided too, "
-              "at its threshold from clean training text):", "",
-              "| corpus | documents | called damaged | rate | rate if the judged model decided too |",
-              "| --- | --- | --- | --- | --- |"]
-    table += [f"| {name} | {v['documents']} | {v['damaged']} | {v['rate']:.2%} | {v['rate_if_judged_decided']:.2%} |"
-              for name, v in clean["per_corpus"].items()]
-    either = sum(v["damaged_if_judged_decided"] for v in clean["per_corpus"].values())
-    table += [f"| all | {clean['documents']} | {clean['damaged']} | {clean['rate']:.2%} | "
-              f"{either / clean['documents']:.2%} |", "",
+    table += ["", *_clean_table(clean), "",
               f"Speed on those documents ({clean['megabytes']:.1f} MB, one core, `Scorer.score_many` in batches of "
               f"64): spinning score alone {clean['spin_mb_s']:.2f} MB/s; with the damage report "
               f"{clean['both_mb_s']:.2f} MB/s: the report adds {clean['spin_mb_s'] / clean['damage_mb_s']:.2f} x the "
               "spinning score's time.", "",
-              "| seed | round-trip score | verdict | model score | judged score | signs | spans | spinning score |",
-              "| --- | --- | --- | --- | --- | --- | --- | --- |"]
-    table += [f"| {name} | {s['score']:.3f} | {s['verdict']} | {fmt(s['model_score'])} | {fmt(s['judged_score'])} | "
-              f"{s['signs_score']:.3f} | {s['spans']} | {s['spinning_score']:.3f} |" for name, s in seeds.items()]
+              *SEEDS_HEAD]
+    table += _seed_rows(seeds)
     provenance = None
     if available():
         provenance, lines = _provenance_mt(args.quick)
@@ -307,6 +285,7 @@ def _judged(corpus: Path, quick: bool) -> tuple[dict, list[str]]:
     for i, r in enumerate(records):
         groups[(r.dataset, r.pair)].append(i)
         groups[(r.dataset, "all")].append(i)
+    lengths = np.array([len(r.text.split()) for r in records])
     out, rows = {}, []
     for (dataset, pair), index in sorted(groups.items()):
         index = np.array(index)
@@ -317,8 +296,9 @@ def _judged(corpus: Path, quick: bool) -> tuple[dict, list[str]]:
         hit = p >= judge.word_threshold
         tp = float((hit & y).sum())
         precision, recall = tp / max(hit.sum(), 1), tp / max(y.sum(), 1)
-        entry = {"major": len(major), "no_error": len(clean), "sentence_auc": auc(ps[clean], ps[major]),
-                 "sentence_auc_roundtrip_model": auc(po[clean], po[major]), "words": int(words.sum()),
+        judged = _measured(ps, lengths, clean, major)
+        roundtrip = {k.replace("sentence", "roundtrip"): v for k, v in _measured(po, lengths, clean, major).items()}
+        entry = {"major": len(major), "no_error": len(clean), **judged, **roundtrip, "words": int(words.sum()),
                  "marked_share": round(float(y.mean()), 4) if len(y) else None,
                  "word_precision": round(precision, 4), "word_recall": round(recall, 4),
                  "word_f1": round(2 * precision * recall / max(precision + recall, 1e-9), 4),
@@ -326,26 +306,54 @@ def _judged(corpus: Path, quick: bool) -> tuple[dict, list[str]]:
                  "word_auc": auc(p[~y], p[y]) if y.any() and (~y).any() else None}
         out[f"{dataset}|{pair}"] = entry
         rows.append(f"| {dataset} | {pair} | {entry['major']:,} / {entry['no_error']:,} | "
-                    f"{fmt(entry['sentence_auc'])} | {fmt(entry['sentence_auc_roundtrip_model'])} | "
+                    f"{_three(entry, 'sentence')} | {_three(entry, 'roundtrip')} | "
                     f"{entry['words']:,} | "
                     f"{fmt(entry['marked_share'])} | {entry['word_precision']:.3f} | {entry['word_recall']:.3f} | "
                     f"{entry['word_f1']:.3f} | {fmt(entry['word_f1_all_marked'])} | {fmt(entry['word_auc'])} |")
     table = [f"Human-marked damage, held out (model `{judge.label}`, word threshold {judge.word_threshold}): "
-             "sentences with a major error a person marked against sentences with none.", "",
+             "sentences with a major error a person marked against sentences with none. Sentence AUCs as: AUC / "
+             "within length bins / length alone.", "",
              "| data set | pair | major / no error | sentence AUC | (round-trip model) | words | marked share | "
              "word P | word R | word F1 | (F1 marking all) | word AUC |", "|" + " --- |" * 12, *rows]
     return out, table
 
 
-def _documents(records, z: np.ndarray, index) -> np.ndarray:
-    docs: dict[str, list[float]] = defaultdict(list)
+def _documents(records, z: np.ndarray, index) -> tuple[np.ndarray, np.ndarray]:
+    """Document scores (mean sentence log-odds, shrunk) and word counts of the records ``index``."""
+    docs: dict[str, list[int]] = defaultdict(list)
     for i in index:
-        docs[records[i].document].append(float(z[i]))
+        docs[records[i].document].append(i)
     clean_mean = float(get_mt_model().meta["clean_mean_logit"])
-    return np.array([document_statistic(np.array(v), clean_mean) for v in docs.values() if len(v) >= MIN_SENTENCES])
+    kept = [v for v in docs.values() if len(v) >= MIN_SENTENCES]
+    return (np.array([document_statistic(z[v], clean_mean) for v in kept]),
+            np.array([sum(len(records[i].text.split()) for i in v) for v in kept]))
 
 
-def _pooled(records, z: np.ndarray, threshold: float) -> dict:
+def rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+def _measured(z: np.ndarray, lengths: np.ndarray, negative, positive, name: str = "sentence") -> dict:
+    """AUC of ``positive`` over ``negative`` rows, within length bins, and of length alone."""
+    return {f"{name}_auc": rounded(auc(z[negative], z[positive])),
+            f"{name}_auc_length_bins": rounded(binned_auc(z[negative], z[positive], lengths[negative],
+                                                         lengths[positive])),
+            f"{name}_length_auc": rounded(length_auc(lengths[negative], lengths[positive]))}
+
+
+def _measured_documents(clean, damaged, clean_words, damaged_words) -> dict:
+    return {"document_auc": rounded(auc(clean, damaged)),
+            "document_auc_length_bins": rounded(binned_auc(clean, damaged, clean_words, damaged_words)),
+            "document_length_auc": rounded(length_auc(clean_words, damaged_words))}
+
+
+def _three(entry: dict, name: str) -> str:
+    """'AUC / within length bins / length alone' of one measure of a table row."""
+    return " / ".join(fmt(entry.get(key)) for key in (f"{name}_auc", f"{name}_auc_length_bins",
+                                                        f"{name}_length_auc"))
+
+
+def _pooled(records, z: np.ndarray, lengths: np.ndarray) -> dict:
     out = {}
     roles = np.array([r.role for r in records])
     systems = np.array([r.system for r in records])
@@ -355,9 +363,10 @@ def _pooled(records, z: np.ndarray, threshold: float) -> dict:
             mask = (roles == role) & (systems == system)
             genres = {r.genre for r, m in zip(records, mask) if m}
             human = np.flatnonzero((systems == "human") & np.isin([r.genre for r in records], list(genres)))
-            out[(role, system)] = {"sentence_auc": auc(z[human], z[mask & ~identical]),
-                                   "document_auc": auc(_documents(records, z, human),
-                                                       _documents(records, z, np.flatnonzero(mask)))}
+            clean, clean_words = _documents(records, z, human)
+            damaged, damaged_words = _documents(records, z, np.flatnonzero(mask))
+            out[(role, system)] = {**_measured(z, lengths, human, np.flatnonzero(mask & ~identical)),
+                                   **_measured_documents(clean, damaged, clean_words, damaged_words)}
     return out
 
 
@@ -396,7 +405,7 @@ def _mlqe_word_f1(corpus: Path, model, quick: bool) -> dict:
             "f1_all_bad": round(2 * bad.mean() / (1 + bad.mean()), 4), "auc": round(float(roc_auc_score(bad, p)), 4)}
 
 
-def _clean_documents(corpus: Path, quick: bool) -> dict:
+def _clean_documents(corpus: Path, quick: bool, neural: bool = True) -> dict:
     rng = random.Random(0)
     docs = []
     for name in HELD_OUT:
@@ -405,48 +414,113 @@ def _clean_documents(corpus: Path, quick: bool) -> dict:
         docs += [(name, " ".join(d.text.split(" ")[:MAX_WORDS])) for d in rng.sample(found, min(cap, len(found)))]
     texts = [t for _, t in docs]
     megabytes = sum(len(t.encode()) for t in texts) / 1e6
-    plain, with_damage = Scorer(), Analyzer(damage=True)
+    # the document verdict never depends on the neural stage: timed and counted without it
+    plain, with_damage = Scorer(neural=False), Analyzer(damage=True, neural=False)
     plain.score_many(texts[:8]), with_damage.score_many(texts[:8])  # models loaded before timing
     begin = time.perf_counter()
     for i in range(0, len(texts), 64):
         plain.score_many(texts[i : i + 64])
     spin_s = time.perf_counter() - begin
     begin = time.perf_counter()
-    found = [r.extra["damage"]["mt_roundtrip"] for i in range(0, len(texts), 64)
-             for r in with_damage.score_many(texts[i : i + 64])]
+    reports = [r.extra["damage"] for i in range(0, len(texts), 64) for r in with_damage.score_many(texts[i : i + 64])]
     both_s = time.perf_counter() - begin
+    found = [r["mt_roundtrip"] for r in reports]
     damage_s = both_s - spin_s
-    from detector.damage.judged_model import get_judged_model
-
-    judged_threshold = get_judged_model().document_threshold
     per_corpus: dict[str, dict] = {}
-    for (name, _), f in zip(docs, found):
-        entry = per_corpus.setdefault(name, {"documents": 0, "damaged": 0, "damaged_if_judged_decided": 0})
+    for (name, _), f, report in zip(docs, found, reports):
+        entry = per_corpus.setdefault(name, dict.fromkeys(("documents", "damaged", "mismatch_reports", "spans",
+                                                           "provenance_above_human", "provenance_scored",
+                                                           "sentences"), 0))
         entry["documents"] += 1
         entry["damaged"] += f["verdict"] == "damaged"
-        judged = f.get("judged_score") is not None and f["sentences"] >= MIN_SENTENCES and (
-            f["judged_score"] >= judged_threshold)
-        entry["damaged_if_judged_decided"] += f["verdict"] == "damaged" or judged
+        entry["spans"] += len(f["spans"])
+        entry["sentences"] += f["sentences"]
+        entry["mismatch_reports"] += bool(report["translation_mismatch"]["spans"])
+        origin = report["mt_provenance"]
+        entry["provenance_scored"] += origin["score"] is not None
+        entry["provenance_above_human"] += bool(origin.get("above_human"))
     for entry in per_corpus.values():
         entry["rate"] = entry["damaged"] / entry["documents"]
-        entry["rate_if_judged_decided"] = entry["damaged_if_judged_decided"] / entry["documents"]
     damaged = sum(e["damaged"] for e in per_corpus.values())
+    neural = _clean_neural(docs, quick) if neural else None
     return {"per_corpus": per_corpus, "documents": len(docs), "damaged": damaged, "rate": damaged / len(docs),
             "megabytes": megabytes, "damage_mb_s": megabytes / damage_s, "spin_mb_s": megabytes / spin_s,
-            "both_mb_s": megabytes / both_s}
+            "both_mb_s": megabytes / both_s, "neural": neural}
+
+
+def _clean_table(clean: dict) -> list[str]:
+    """The clean documents' table: verdicts, word-salad spans, bilingual reports, provenance."""
+    lines = ["Clean documents of held-out genres: called damaged by the word-salad report (model and signs), "
+             "word-salad sentences shown, documents with a bilingual mismatch report, and documents whose "
+             "provenance score passes the training sets' human threshold (no verdict is given on it):", "",
+             "| corpus | documents | called damaged | rate | sentences shown / sentences | mismatch reports | "
+             "provenance above the human threshold |", "| --- | --- | --- | --- | --- | --- | --- |"]
+    for name, v in clean["per_corpus"].items():
+        lines.append(f"| {name} | {v['documents']} | {v['damaged']} | {v['rate']:.2%} | {v['spans']} / "
+                     f"{v['sentences']:,} | {v['mismatch_reports']} | {v['provenance_above_human']} of "
+                     f"{v['provenance_scored']} |")
+    lines.append(f"| all | {clean['documents']} | {clean['damaged']} | {clean['rate']:.2%} | | | |")
+    if clean.get("neural"):
+        lines += ["", "With the neural stage (the first documents of each corpus): word-salad sentences shown, n-gram "
+                  "alone and with the neural model reading the doubtful sentences:", "",
+                  "| corpus | documents | sentences | shown (n-gram) | shown (with neural) | of them read | seconds |",
+                  "| --- | --- | --- | --- | --- | --- | --- |"]
+        lines += [f"| {name} | {v['documents']} | {v['sentences']:,} | {v['spans_ngram']} | {v['spans_neural']} | "
+                  f"{v['read']} | {v['seconds']} |" for name, v in clean["neural"].items()]
+    return lines
+
+
+def _clean_neural(docs: list[tuple[str, str]], quick: bool, per_corpus: int = 30) -> dict | None:
+    """Word-salad sentences shown in clean documents with and without the neural stage, on the
+    first ``per_corpus`` documents of each corpus (``None`` when the neural model is not installed)."""
+    from detector.damage.gather import damage_many
+    from detector.damage.salad import default_language_model
+
+    lm = default_language_model()
+    if lm is None:
+        return None
+    out: dict[str, dict] = {}
+    for name in dict.fromkeys(n for n, _ in docs):
+        texts = [t for n, t in docs if n == name][: per_corpus // (3 if quick else 1)]
+        begin = time.perf_counter()
+        with_lm = damage_many(texts, lm=lm)
+        seconds = time.perf_counter() - begin
+        without = damage_many(texts)
+        out[name] = {"documents": len(texts), "sentences": sum(d["mt_roundtrip"]["sentences"] for d in without),
+                     "spans_ngram": sum(len(d["mt_roundtrip"]["spans"]) for d in without),
+                     "spans_neural": sum(len(d["mt_roundtrip"]["spans"]) for d in with_lm),
+                     "read": sum(sum("neural" in s for s in d["mt_roundtrip"]["spans"]) for d in with_lm),
+                     "seconds": round(seconds, 1)}
+    return out
 
 
 def _seeds() -> dict:
-    scorer = Scorer()
+    from detector.damage.salad import default_language_model
+
+    scorer, lm = Scorer(neural=False), default_language_model()
     out = {}
     for path in sorted((ROOT / "seeds").glob("*.txt")):
         text = path.read_text(encoding="utf-8")
-        found = damage(text)["mt_roundtrip"]
+        report = damage(text)
+        found = report["mt_roundtrip"]
+        neural = damage(text, lm=lm)["mt_roundtrip"] if lm is not None else None
         out[path.name[:3]] = {"score": found["score"], "verdict": found["verdict"], "model_score": found["model_score"],
-                              "judged_score": found.get("judged_score"),
                               "signs_score": found["signs_score"], "spans": len(found["spans"]),
+                              "spans_with_neural": None if neural is None else len(neural["spans"]),
+                              "mismatches": len(report["translation_mismatch"]["spans"]),
+                              "provenance": report["mt_provenance"]["score"],
                               "spinning_score": scorer.score(text).score}
     return out
+
+
+SEEDS_HEAD = ["| seed | word-salad score | verdict | model score | signs | sentences shown (n-gram / with neural) | "
+              "bilingual mismatches | provenance score | spinning score |", "|" + " --- |" * 9]
+
+
+def _seed_rows(seeds: dict) -> list[str]:
+    return [f"| {name} | {s['score']:.3f} | {s['verdict']} | {fmt(s['model_score'])} | {s['signs_score']:.3f} | "
+            f"{s['spans']} / {s['spans_with_neural'] if s['spans_with_neural'] is not None else 'n/a'} | "
+            f"{s['mismatches']} | {fmt(s['provenance'])} | {s['spinning_score']:.3f} |" for name, s in seeds.items()]
 
 
 def _provenance_mt(quick: bool, documents: int = 30, segments: int = 8) -> tuple[dict, list[str]]:

@@ -2,7 +2,7 @@
 
 >>> result = Analyzer().score("Users welcomed the app on Wednesday, the company said in a statement.")
 >>> sorted(result.extra["damage"])
-['interleaved_translation', 'mt_roundtrip', 'repeated_lines']
+['interleaved_translation', 'mt_provenance', 'mt_roundtrip', 'repeated_lines', 'translation_mismatch']
 >>> result = Analyzer(damage=False).score("We train a counterfeit consciousness model on the data set.")
 >>> [(s.text, s.suggestion) for s in result.spans]
 [('counterfeit consciousness', 'artificial intelligence')]
@@ -48,7 +48,21 @@ class Analyzer(Scorer):
         super().__init__(model, threshold, screen=screen, neural=neural, neural_budget=neural_budget,
                          neural_threads=neural_threads, device=device, reread=reread)
         self.damage = damage
+        self._damage_neural, self._neural_threads, self._device = neural, neural_threads, device
         self._tortured = tortured
+
+    @property
+    def damage_lm(self):
+        """The neural model for the word-salad stage of the damage report: the scorer's own (or its
+        rereading's) when it reads with one, else the installed model unless ``neural=False`` or, with
+        ``neural=None``, ``DETECTOR_NEURAL=off`` (``None``: n-gram only)."""
+        if self.lm is not None or self._damage_neural is False:
+            return self.lm
+        if self.reread_lm is not None:
+            return self.reread_lm
+        from detector.damage.salad import default_language_model
+
+        return default_language_model(self._damage_neural, self._neural_threads, self._device)
 
     @property
     def tortured(self):
@@ -68,7 +82,7 @@ class Analyzer(Scorer):
             results = super().score_many(texts, ids, keep_tokens, exhaustive, reread)
         else:
             results = super().score_many(texts, ids, keep_tokens=True, exhaustive=True, reread=reread)
-            damages = damage_many(list(texts), None, [r.tokens.features for r in results])
+            damages = damage_many(list(texts), None, [r.tokens.features for r in results], self.damage_lm)
             results = [replace(r, extra={**r.extra, "damage": d}, tokens=r.tokens if keep_tokens else None)
                        for r, d in zip(results, damages)]
         if self.tortured is None:

@@ -152,6 +152,32 @@ def train_judged_command(corpus: Path, out: Path, seed: int) -> None:
                f"-> {out}", err=True)
 
 
+@cli.command("train-salad")
+@click.option("--corpus", type=click.Path(path_type=Path, exists=True, file_okay=False), required=True,
+              help="The shared corpus folder (holding mt-judged/ and roundtrip-more/).")
+@click.option("-o", "--out", type=click.Path(path_type=Path), required=True, help="Model folder to write.")
+@click.option("--cache", type=click.Path(path_type=Path), default=None,
+              help="Folder for what the neural model read (a second run reads nothing again).")
+@click.option("--seed", type=int, default=13, show_default=True)
+def train_salad_command(corpus: Path, out: Path, cache: Path | None, seed: int) -> None:
+    """Train the word-salad sentence model over the neural model's evidence (about half an hour)."""
+    from detector.damage.train_salad import train_salad
+
+    train_salad(corpus, out, cache, seed, log=lambda m: click.echo(m, err=True))
+
+
+@cli.command("train-provenance")
+@click.option("--corpus", type=click.Path(path_type=Path, exists=True, file_okay=False), required=True,
+              help="The shared corpus folder (holding mt-judged/ and roundtrip-more/).")
+@click.option("-o", "--out", type=click.Path(path_type=Path), required=True, help="Model folder to write.")
+def train_provenance_command(corpus: Path, out: Path) -> None:
+    """Train the MT provenance model (a logistic model over document statistics, thresholds, model card)."""
+    from detector.damage.train_provenance import train_provenance
+
+    meta = train_provenance(corpus, out, log=lambda m: click.echo(m, err=True))
+    click.echo(f"thresholds {meta['thresholds']} -> {out}", err=True)
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl", "html", "tsv"]), default="text",
@@ -379,7 +405,7 @@ def repair(file: str, reference_path: str | None, corpus_path: str | None, dicti
     if damage:
         from detector.damage.mend import mend
 
-        proposals = mend(text)
+        proposals = mend(text, neural=neural)
         if fmt == "json":
             click.echo(json.dumps({"proposals": proposals}, ensure_ascii=False))
             return

@@ -11,10 +11,12 @@ touched; every other sentence is left exactly as it is. For each, candidates are
 * a **reordering**: the two adjacent words the broad model reads far likelier the other way round;
 * a **dropped word**: the word the sentence reads likelier without.
 
-Each candidate is scored by the human-judgement model (:mod:`detector.damage.judged_model`): the
-proposal is the candidate with the lowest probability that a person would mark an error, kept only
-when that is below both the original's and the model's sentence threshold. Its ``confidence`` is
-how much it lowers that probability (original minus proposal).
+Each candidate is scored by the word-salad model (:mod:`detector.damage.salad`: the n-gram and the
+neural model's evidence) when the neural model is installed, else by the human-judgement model
+(:mod:`detector.damage.judged_model`): the proposal is the candidate with the lowest probability
+that a person would mark the sentence as broken, kept only when that is below both the
+original's and the model's sentence threshold. Its ``confidence`` is how much it lowers that
+probability (original minus proposal); ``scored_by`` names the model.
 """
 
 from __future__ import annotations
@@ -22,7 +24,6 @@ from __future__ import annotations
 import numpy as np
 
 from detector.damage.mt_features import WORD_FEATURES
-from detector.damage.roundtrip import roundtrip_damage
 
 SWAP_FROM = 1.0  # log10 gain from which a reordering is a candidate
 DROP_FROM = 0.5  # log10 gain from which dropping a word is a candidate
@@ -63,26 +64,38 @@ def _candidates(sentence: str, tables, use_second: bool) -> list[tuple[str, str]
     return out
 
 
-def mend(text: str, use_second: bool = True) -> list[dict]:
-    """Proposals ``{start, end, before, after, kind, confidence, damage_before, damage_after}`` for
-    the damaged sentences of ``text`` (character offsets of the sentence in ``text``)."""
+def mend(text: str, use_second: bool = True, neural: bool | None = None) -> list[dict]:
+    """Proposals ``{start, end, before, after, kind, confidence, damage_before, damage_after,
+    scored_by}`` for the damaged sentences of ``text`` (character offsets of the sentence in
+    ``text``). ``neural``: read with the neural model (``None``: when it is installed)."""
     from detector.damage.judged_model import get_judged_model
+    from detector.damage.roundtrip import roundtrip_and_provenance_many
+    from detector.damage.salad import default_language_model, get_salad_model
     from detector.detection.model import load_model
 
     tables = load_model().tables
+    lm = default_language_model(neural)  # NeuralUnavailable with its fix when ``neural`` and not installed
     judge = get_judged_model()
     out = []
-    for span in roundtrip_damage(text)["spans"]:
+    for span in roundtrip_and_provenance_many([text], provenance=False, lm=lm)[0][0]["spans"]:
         sentence = span["text"]
         candidates = _candidates(sentence, tables, use_second)
         if not candidates:
             continue
-        p = judge.assess([sentence] + [c for _, c in candidates], tables).sentences
+        texts = [sentence] + [c for _, c in candidates]
+        if lm is not None:
+            from detector.damage.train_salad import combined_rows, neural_features
+
+            salad = get_salad_model()
+            p = salad.probability(combined_rows(texts, neural_features(texts, lm, None, log=lambda _m: None)))
+            threshold, scored_by = salad.threshold, salad.label
+        else:
+            p, threshold, scored_by = judge.assess(texts, tables).sentences, judge.sentence_threshold, judge.label
         best = int(np.argmin(p[1:]))
         after = float(p[1 + best])
-        if after >= p[0] or after >= judge.sentence_threshold:
+        if after >= p[0] or after >= threshold:
             continue
         out.append({"start": span["start"], "end": span["end"], "before": sentence, "after": candidates[best][1],
                     "kind": candidates[best][0], "confidence": round(float(p[0]) - after, 4),
-                    "damage_before": round(float(p[0]), 4), "damage_after": round(after, 4)})
+                    "damage_before": round(float(p[0]), 4), "damage_after": round(after, 4), "scored_by": scored_by})
     return out

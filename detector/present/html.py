@@ -159,6 +159,11 @@ def damage_html(damage: dict) -> str:
     for kind, label in labels.items():
         found = damage.get(kind) or {}
         if not found.get("spans"):
+            if found.get("verdict") in ("damaged", "machine-translated"):
+                items.append(f"<li><b>{label}</b>: {found['verdict']}, score {found['score']:.2f}</li>")
+            elif kind == "mt_roundtrip" and found.get("note"):
+                note = html.escape(found["note"])
+                items.append(f"<li><b>{label}</b>: none <span class=\"muted\">— {note}</span></li>")
             continue
         spans = "".join(f"<li>{html.escape(s['text'][:160])} <span class=\"muted\">— "
                         f"{html.escape('; '.join(s['reasons']))}</span></li>" for s in found["spans"][:5])

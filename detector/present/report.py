@@ -184,7 +184,11 @@ def print_damage(damage: dict, color: bool) -> None:
 
     for kind, label in labels.items():
         found = damage.get(kind)
-        quiet = found and (found["score"] == 0 or found.get("verdict") in ("clean", "too-short"))
+        quiet = found and (not found["score"] or found.get("verdict") in ("clean", "fluent", "too-short")
+                           or kind == "mt_provenance")  # a score without a verdict: in the JSON only
+        if found and not found["spans"] and quiet and kind == "mt_roundtrip" and found.get("note"):
+            click.echo(f"  damage: {label}: none; {found['note']}", color=color)
+            continue
         if not found or (not found["spans"] and quiet):
             continue  # nothing to show: no spans, and no damage verdict
         extra = f" ({', '.join(found['languages'])})" if found.get("languages") else ""

@@ -11,7 +11,7 @@ from detector.cli import main
 from detector.damage.gather import damage
 from detector.damage.lines import split_lines, strip_translations
 from detector.damage.mt_model import MTDamageModel, get_mt_model
-from detector.damage.roundtrip import roundtrip_damage, sentence_scores, sentences
+from detector.damage.roundtrip import FLUENT_NOTE, roundtrip_damage, sentence_scores, sentences
 from tests.conftest import seed_path
 
 CASES = json.loads((Path(__file__).parent / "test-cases" / "mt-sentences.json").read_text(encoding="utf-8"))
@@ -21,7 +21,8 @@ def test_seed_004_is_flagged_as_a_round_trip_and_the_clean_seeds_are_not(seed_te
     assert damage(seed_texts["004"])["mt_roundtrip"]["verdict"] == "damaged"
     for key in ("001", "002"):
         found = damage(seed_texts[key])["mt_roundtrip"]
-        assert found["verdict"] == "clean", (key, found["spans"])
+        assert found["verdict"] == "fluent", (key, found["spans"])
+        assert found["note"] == "reads as fluent English; translation errors are not visible without the source"
 
 
 def test_seed_001_chinese_lines_are_interleaved_translation_and_repeats(seed_texts):
@@ -41,7 +42,8 @@ def test_seed_001_chinese_lines_are_interleaved_translation_and_repeats(seed_tex
 def test_score_json_has_a_damage_object_beside_the_spinning_score(capsys):
     assert main(["score", str(seed_path("004")), "--format", "json"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert set(out["damage"]) == {"mt_roundtrip", "interleaved_translation", "repeated_lines"}
+    assert set(out["damage"]) == {"mt_roundtrip", "mt_provenance", "interleaved_translation", "repeated_lines",
+                                  "translation_mismatch"}
     roundtrip = out["damage"]["mt_roundtrip"]
     assert 0 <= roundtrip["score"] <= 1 and roundtrip["spans"]
     text = seed_path("004").read_text(encoding="utf-8")
@@ -109,7 +111,7 @@ def test_a_literal_rendering_scores_above_its_original(pair):
 @pytest.mark.parametrize("genre", sorted(CASES["clean"]))
 def test_clean_text_of_every_genre_is_not_damaged(genre):
     found = roundtrip_damage(CASES["clean"][genre])
-    assert found["verdict"] == "clean" and found["spans"] == [], found
+    assert found["verdict"] == "fluent" and found["spans"] == [], found
 
 
 def test_a_round_tripped_paragraph_is_damaged_and_its_spans_name_words():
@@ -146,8 +148,8 @@ def test_two_sentences_score_as_their_stronger_one():
 
 
 def test_empty_text_has_no_damage():
-    assert roundtrip_damage("") == {"score": 0.0, "verdict": "clean", "sentences": 0, "model_score": None,
-                                    "judged_score": None, "signs_score": 0.0, "spans": []}
+    assert roundtrip_damage("") == {"score": 0.0, "verdict": "fluent", "sentences": 0, "model_score": None,
+                                    "signs_score": 0.0, "spans": [], "note": FLUENT_NOTE}
 
 
 def test_damaged_round_trip_model_is_refused(tmp_path):
@@ -173,9 +175,10 @@ def test_damage_in_a_batch_equals_damage_alone(seed_texts):
     from detector.detection.scoring import Scorer
 
     texts = [seed_texts[key] for key in sorted(seed_texts)] + [*CASES["clean"].values(), CASES["damaged_document"]]
-    batch = Analyzer(damage=True).score_many(texts)
+    analyzer = Analyzer(damage=True)
+    batch = analyzer.score_many(texts)
     for text, result in zip(texts, batch):
-        assert result.extra["damage"] == damage(text)
+        assert result.extra["damage"] == damage(text, lm=analyzer.damage_lm)
         assert result.score == pytest.approx(Scorer().score(text).score, abs=1e-9)  # spinning: alike alone or batched
 
 
@@ -203,3 +206,25 @@ def test_a_spinning_feature_appended_to_feature_names_does_not_change_mt_outputs
     assert after.evidence.words.shape == before.evidence.words.shape
     assert np.array_equal(after.sentences, before.sentences) and np.array_equal(after.words, before.words)
     assert [roundtrip_damage(t) for t in texts] == reports
+
+
+def test_a_fluent_document_says_what_cannot_be_seen_and_gives_no_provenance_verdict(tmp_path, capsys):
+    path = tmp_path / "news.txt"
+    path.write_text(" ".join(CASES["clean"].values()), encoding="utf-8")
+    assert main(["score", str(path), "--no-color", "--no-neural"]) == 0
+    out = capsys.readouterr().out
+    assert f"machine-translation word salad: none; {FLUENT_NOTE}" in out
+    assert "provenance" not in out  # a score without a verdict stays in the JSON
+    assert main(["score", str(path), "--format", "json", "--no-neural"]) == 0
+    found = json.loads(capsys.readouterr().out)["damage"]
+    assert found["mt_roundtrip"]["verdict"] == "fluent" and found["mt_roundtrip"]["note"] == FLUENT_NOTE
+    assert "verdict" not in found["mt_provenance"] and 0 <= found["mt_provenance"]["score"] <= 1
+
+
+def test_the_word_salad_stage_follows_neural_off(monkeypatch):
+    from detector.analysis import Analyzer
+    from detector.damage.salad import default_language_model
+
+    monkeypatch.setenv("DETECTOR_NEURAL", "off")
+    assert default_language_model() is None and Analyzer(tortured=False).damage_lm is None
+    assert Analyzer(neural=False, tortured=False).damage_lm is None
