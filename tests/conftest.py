@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+
+# Reading with the neural model costs seconds a text: most tests check the n-gram path and the
+# plumbing, so it is off unless a test asks for it (``neural=True``, ``--neural``, or the
+# ``neural_default`` fixture); tests/neural/ and tests/detection/test_neural_stage.py read with it.
+os.environ.setdefault("DETECTOR_NEURAL", "off")
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -25,3 +31,9 @@ def seed_path(prefix: str) -> Path:
 @pytest.fixture(scope="session")
 def seed_texts() -> dict[str, str]:
     return {p.name[:3]: p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))}
+
+
+@pytest.fixture
+def neural_default(monkeypatch):
+    """The neural stage on by default, as for a user who installed it."""
+    monkeypatch.delenv("DETECTOR_NEURAL", raising=False)
