@@ -142,16 +142,6 @@ def default_language_model(neural: bool | None = None, threads: int | None = Non
     """The neural model when it is installed, else ``None`` (the report is then the n-gram one).
     ``neural``: ``None`` as the scorer's (off with ``DETECTOR_NEURAL=off``), ``True`` (an error when it
     is not installed), ``False`` (``None``)."""
-    import os
+    from detector.neural.reading import optional_language_model
 
-    from detector.neural import NeuralUnavailable, language_model
-
-    if neural is False or (neural is None and os.environ.get("DETECTOR_NEURAL", "").lower() in
-                            ("0", "off", "no", "false")):
-        return None
-    try:
-        return language_model(threads, device)
-    except NeuralUnavailable:
-        if neural:
-            raise
-        return None
+    return optional_language_model(neural, threads, device)

@@ -17,7 +17,6 @@ the verdict only applies a threshold to it, which callers may change.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -203,7 +202,9 @@ class Scorer:
         self.ngram_threshold = self.model.threshold if threshold is None else threshold
         self.neural_threshold = (self.stage.threshold if threshold is None else threshold) if self.stage else None
         self.threshold = self.neural_threshold if self.stage is not None else self.ngram_threshold
-        off = os.environ.get("DETECTOR_NEURAL", "").lower() in ("0", "off", "no", "false")
+        from detector.neural.reading import switched_off
+
+        off = switched_off()
         self.rereader, self.reread_lm = self._rereading(
             False if (neural is False or (neural is None and off)) and reread is None else reread, neural_threads,
             device)
@@ -213,23 +214,15 @@ class Scorer:
     def _language_model(self, neural: bool | None, threads: int | None, device: str):
         """The neural model when this scorer uses it (see :meth:`__init__`), else None. With
         ``neural=None``, ``DETECTOR_NEURAL=off`` in the environment turns it off."""
-        if neural is None and os.environ.get("DETECTOR_NEURAL", "").lower() in ("0", "off", "no", "false"):
-            neural = False
-        if neural is False or (neural is None and self.model.neural is None):
+        from detector.neural.reading import optional_language_model, switched_off
+
+        if neural is False or (neural is None and (self.model.neural is None or switched_off())):
             return None
         if self.model.neural is None:
             from detector.errors import ModelError
 
             raise ModelError(f"model {self.model.label} has no neural stage; train one with `detector train-neural`")
-        from detector.neural.reading import language_model
-        from detector.neural.weights import NeuralUnavailable
-
-        try:
-            return language_model(threads, device)
-        except NeuralUnavailable:
-            if neural:
-                raise
-            return None
+        return optional_language_model(neural, threads, device)
 
     def _rereading(self, reread: bool | None, threads: int | None, device: str = "cpu"):
         """The stored rereading stage and the neural model it reads with, or (None, None)."""

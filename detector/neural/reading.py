@@ -35,7 +35,7 @@ from threadpoolctl import threadpool_limits
 
 from detector.neural.tokenizer import ByteBPE
 from detector.neural.transformer import Transformer
-from detector.neural.weights import MODEL, ModelSpec, load_arrays
+from detector.neural.weights import MODEL, ModelSpec, NeuralUnavailable, load_arrays
 
 WINDOW = 384  # scored tokens per window
 OVERLAP = 96  # tokens of left context read (not scored) before a window
@@ -263,6 +263,25 @@ def language_model(threads: int | None = None, device: str = "cpu") -> LanguageM
     """The shared model (loaded once per process, thread count and device; raises
     :class:`~detector.neural.weights.NeuralUnavailable` when the weights are not installed)."""
     return LanguageModel(_arrays(), threads=threads, device=device)
+
+
+def switched_off() -> bool:
+    """Whether ``DETECTOR_NEURAL=off`` (or 0/no/false) turns the neural model off where not asked for."""
+    return os.environ.get("DETECTOR_NEURAL", "").lower() in ("0", "off", "no", "false")
+
+
+def optional_language_model(neural: bool | None, threads: int | None = None,
+                            device: str = "cpu") -> LanguageModel | None:
+    """The shared model, or ``None``: ``neural=False``; ``None`` with :func:`switched_off` or the
+    weights not installed. ``neural=True`` raises ``NeuralUnavailable`` when they are missing."""
+    if neural is False or (neural is None and switched_off()):
+        return None
+    try:
+        return language_model(threads, device)
+    except NeuralUnavailable:
+        if neural:
+            raise
+        return None
 
 
 @functools.lru_cache(maxsize=1)
